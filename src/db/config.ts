@@ -1,0 +1,82 @@
+import { resolve } from 'node:path';
+import { defineConfig as defineSqlite } from '@mikro-orm/libsql';
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig as definePostgres } from '@mikro-orm/postgresql';
+import { gatehouseEntities } from '../entities';
+import { sqliteMigrations } from '../migrations/sqlite';
+import { postgresqlMigrations } from '../migrations/postgresql';
+import type { Settings } from '../settings';
+
+export type Dialect = 'sqlite' | 'postgresql';
+
+export function dialectOf(databaseUrl: string): Dialect {
+  return /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgresql' : 'sqlite';
+}
+
+/** The SQLite file named by `sqlite:PATH` or `file:PATH` (or `:memory:`). */
+export function sqlitePath(databaseUrl: string): string {
+  if (databaseUrl === ':memory:') return databaseUrl;
+  const path = databaseUrl.replace(/^(sqlite|file):(\/\/)?/, '');
+  return path === ':memory:' ? path : resolve(path);
+}
+
+/** Where `tools/create-migration` writes new migrations, per dialect. */
+export const MIGRATION_FOLDERS: Record<Dialect, string> = {
+  sqlite: 'src/migrations/sqlite',
+  postgresql: 'src/migrations/postgresql',
+};
+
+const MIGRATIONS: Record<Dialect, MigrationObject[]> = {
+  sqlite: sqliteMigrations,
+  postgresql: postgresqlMigrations,
+};
+
+/**
+ * The MikroORM configuration for a database URL. Migrations are listed in code
+ * (`src/migrations/<dialect>/index.ts`), so they run the same from `src` and `dist`.
+ */
+export function ormConfig(settings: Pick<Settings, 'databaseUrl'>, extra: { debug?: boolean } = {}) {
+  const dialect = dialectOf(settings.databaseUrl);
+  const common = {
+    entities: gatehouseEntities,
+    extensions: [Migrator],
+    discovery: { warnWhenNoEntities: false },
+    allowGlobalContext: false,
+    debug: extra.debug ?? false,
+    migrations: {
+      tableName: 'gatehouse_migrations',
+      migrationsList: MIGRATIONS[dialect],
+      path: MIGRATION_FOLDERS[dialect],
+      pathTs: MIGRATION_FOLDERS[dialect],
+      emit: 'ts' as const,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: true,
+      snapshotName: `.snapshot-${dialect}`,
+      silent: true,
+    },
+  };
+  if (dialect === 'postgresql') {
+    return definePostgres({ ...common, clientUrl: settings.databaseUrl });
+  }
+  return defineSqlite({
+    ...common,
+    dbName: sqlitePath(settings.databaseUrl),
+    pool: {
+      min: 1,
+      max: 1,
+      // One connection per process; WAL and a busy timeout let the CLI work beside a running server.
+      afterCreate(connection: { execute?: (sql: string) => unknown; exec?: (sql: string) => unknown }, done: (error: Error | null, connection: unknown) => void) {
+        try {
+          const run = (sql: string) => (connection.exec ? connection.exec(sql) : connection.execute?.(sql));
+          run('PRAGMA journal_mode = WAL');
+          run('PRAGMA busy_timeout = 5000');
+          done(null, connection);
+        } catch (error) {
+          done(error as Error, connection);
+        }
+      },
+    },
+  });
+}

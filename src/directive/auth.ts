@@ -1,0 +1,55 @@
+import { defaultFieldResolver, DirectiveLocation, GraphQLDirective, GraphQLList, GraphQLNonNull, GraphQLString, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
+import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
+import { Forbidden } from '../errors';
+import type { GatehouseContext } from '../context/context';
+
+export const AUTH_DIRECTIVE = 'auth';
+
+const DESCRIPTION =
+  'Protects a field, or every field of a type. No roles: any signed-in, active user.\n' +
+  'With roles: the user must hold at least one of them.';
+
+/** The directive, for type-graphql's `buildSchema({ directives })`. */
+export const authDirective = new GraphQLDirective({
+  name: AUTH_DIRECTIVE,
+  description: DESCRIPTION,
+  locations: [DirectiveLocation.OBJECT, DirectiveLocation.FIELD_DEFINITION],
+  args: { roles: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) } },
+});
+
+/** The same directive as SDL, for SDL-first schemas (`typeDefs: [authDirectiveTypeDefs, yours]`). */
+export const authDirectiveTypeDefs = `"""\n${DESCRIPTION}\n"""\ndirective @${AUTH_DIRECTIVE}(roles: [String!]) on OBJECT | FIELD_DEFINITION\n`;
+
+/**
+ * Enforces `@auth` on a schema: every field that carries it, or whose type carries it,
+ * first asks the request's Gatehouse scope for the caller (a verified, live session) and
+ * checks the roles. Works on any schema, type-graphql or SDL-first.
+ *
+ * @example
+ * const schema = authDirectiveTransformer(makeExecutableSchema({ typeDefs: [authDirectiveTypeDefs, typeDefs], resolvers }));
+ */
+export function authDirectiveTransformer(schema: GraphQLSchema): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.OBJECT_FIELD]: (field, _name, typeName) => {
+      const onField = getDirective(schema, field, AUTH_DIRECTIVE)?.[0];
+      const type = schema.getType(typeName);
+      const onType = onField ? undefined : type && getDirective(schema, type, AUTH_DIRECTIVE)?.[0];
+      const rule = onField ?? onType;
+      return rule ? protect(field, (rule.roles as string[] | null | undefined) ?? []) : field;
+    },
+  });
+}
+
+function protect(field: GraphQLFieldConfig<unknown, unknown>, roles: string[]): GraphQLFieldConfig<unknown, unknown> {
+  const resolve = field.resolve ?? defaultFieldResolver;
+  return {
+    ...field,
+    resolve: async (source, args, context, info) => {
+      const scope = (context as Partial<GatehouseContext>).gatehouse;
+      if (!scope) throw new Error('@auth needs the Gatehouse context (context.gatehouse)');
+      const principal = await scope.principal();
+      if (roles.length > 0 && !roles.some((role) => principal.user.roles.includes(role))) throw new Forbidden();
+      return resolve(source, args, context, info);
+    },
+  };
+}

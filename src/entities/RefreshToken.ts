@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import type { RefreshKind } from '../tokens/refresh/opaque';
+import { Device } from './Device';
+import { User } from './User';
+
+/**
+ * Both refresh-token kinds in one table, told apart by `kind`:
+ * - `device`: single use, rotated on every refresh, belongs to a Device; expires with it.
+ * - `app`: long-running, one live per user and `app`, never expires unless revoked.
+ * The token itself is never stored, only its SHA-256 hash.
+ */
+@Entity({ tableName: 'gatehouse_refresh_token' })
+@Index({ properties: ['user', 'kind', 'app'] })
+export class RefreshToken {
+  [OptionalProps]?: 'id' | 'device' | 'app' | 'createdAt' | 'lastUsedAt' | 'usedAt' | 'replacedById' | 'sealedSuccessor' | 'revokedAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Enum({ items: ['device', 'app'], type: 'string', length: 8 })
+  kind!: RefreshKind;
+
+  @Property({ type: 'string', length: 64, unique: true })
+  tokenHash!: string;
+
+  @ManyToOne(() => User, { deleteRule: 'cascade' })
+  user!: User;
+
+  @ManyToOne(() => Device, { nullable: true, deleteRule: 'cascade' })
+  device: Device | null = null;
+
+  /** The client id of an app token. */
+  @Property({ type: 'string', length: 64, nullable: true })
+  app: string | null = null;
+
+  /** `orig_iat` of the password login this chain descends from (device tokens). */
+  @Property({ type: 'integer' })
+  origIat!: number;
+
+  @Property({ type: 'datetime' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime', nullable: true })
+  lastUsedAt: Date | null = null;
+
+  /** When a device token was rotated (single use). */
+  @Property({ type: 'datetime', nullable: true })
+  usedAt: Date | null = null;
+
+  /** Id of the token that replaced this one. */
+  @Property({ type: 'uuid', nullable: true })
+  replacedById: string | null = null;
+
+  /** The successor, sealed under a key derived from this token, for the reuse grace window. */
+  @Property({ type: 'text', nullable: true, lazy: false })
+  sealedSuccessor: string | null = null;
+
+  @Property({ type: 'datetime', nullable: true })
+  revokedAt: Date | null = null;
+}

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+
+/** A person or service account that can sign in. */
+@Entity({ tableName: 'gatehouse_user' })
+export class User {
+  [OptionalProps]?: 'id' | 'email' | 'roles' | 'isActive' | 'lastLogin' | 'dateJoined' | 'tokensValidAfter';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'string', length: 150, unique: true })
+  username!: string;
+
+  @Property({ type: 'string', length: 254, nullable: true })
+  email: string | null = null;
+
+  /** bcrypt hash; never leaves the server. */
+  @Property({ type: 'string', length: 100, hidden: true, lazy: false })
+  passwordHash!: string;
+
+  @Property({ type: 'json' })
+  roles: string[] = [];
+
+  @Property({ type: 'boolean' })
+  isActive: boolean = true;
+
+  @Property({ type: 'datetime', nullable: true })
+  lastLogin: Date | null = null;
+
+  @Property({ type: 'datetime' })
+  dateJoined: Date = new Date();
+
+  /** Access tokens issued before this instant are refused (set by a password change). */
+  @Property({ type: 'datetime', nullable: true })
+  tokensValidAfter: Date | null = null;
+}

@@ -1,0 +1,53 @@
+import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { GatehouseContext } from '../../context/context';
+import { BadUserInput, InvalidToken } from '../../errors';
+import { login } from '../../sessions/login';
+import { rotateDeviceToken } from '../../sessions/rotate';
+import { refreshAccessToken } from '../../sessions/stateless-refresh';
+import { verifyAccessToken } from '../../tokens/access/verify';
+import { AuthPayloadType, toAuthPayload, toStatelessAuthPayload, toTokenPayload, VerifyPayloadType } from '../types/payloads';
+import { toUserType } from '../types/user';
+import { RefreshTokenArgs, TokenAuthArgs } from '../types/args';
+
+/** Login, verification and refresh: the contract's token mutations. Thin: the rules live in `sessions/`. */
+@Resolver()
+export class AuthResolver {
+  @Mutation(() => AuthPayloadType, { description: 'Password login: an access token and a new device session.' })
+  async tokenAuth(
+    @Args(() => TokenAuthArgs) { username, password, deviceName }: TokenAuthArgs,
+    @Ctx() { gatehouse }: GatehouseContext,
+  ): Promise<AuthPayloadType> {
+    const session = await login(gatehouse.gh, gatehouse.em, { username, password, deviceName, headers: gatehouse.headers });
+    return toAuthPayload(session);
+  }
+
+  @Mutation(() => VerifyPayloadType, { description: 'The payload of a valid access token; INVALID_TOKEN otherwise.' })
+  verifyToken(@Arg('token', () => String) token: string, @Ctx() { gatehouse }: GatehouseContext): VerifyPayloadType {
+    const verified = verifyAccessToken(token, gatehouse.gh.settings, gatehouse.gh.keys);
+    if (!verified.ok) throw new InvalidToken(verified.problem);
+    return { payload: toTokenPayload(verified.claims) };
+  }
+
+  @Mutation(() => AuthPayloadType, {
+    description:
+      'With refreshToken: rotates a device refresh token. With token: the stateless refresh of an access token. ' +
+      'At most one of the two; with neither, the Refresh-Token header or the cookie.',
+  })
+  async refreshToken(
+    @Args(() => RefreshTokenArgs) { refreshToken, token }: RefreshTokenArgs,
+    @Ctx() { gatehouse }: GatehouseContext,
+  ): Promise<AuthPayloadType> {
+    if (refreshToken != null && token != null) {
+      throw new BadUserInput('Pass either refreshToken or token, not both.');
+    }
+    if (token != null) {
+      const { access, user } = await refreshAccessToken(gatehouse.gh, gatehouse.em, token);
+      return toStatelessAuthPayload(access, toUserType(user));
+    }
+    const presented = refreshToken ?? gatehouse.presentedRefreshToken();
+    if (presented == null) {
+      throw new BadUserInput('Pass refreshToken or token (or send the Refresh-Token header).');
+    }
+    return toAuthPayload(await rotateDeviceToken(gatehouse.gh, gatehouse.em, presented));
+  }
+}

@@ -1,0 +1,22 @@
+import { Ctx, Directive, Query, Resolver } from 'type-graphql';
+import type { GatehouseContext } from '../../context/context';
+import { User } from '../../entities';
+import { userSnapshot } from '../../sessions/snapshots';
+import { toUserType, UserType } from '../types/user';
+
+@Resolver()
+export class UserResolver {
+  @Query(() => UserType, { description: 'The signed-in user.' })
+  @Directive('@auth')
+  async me(@Ctx() { gatehouse }: GatehouseContext): Promise<UserType> {
+    const { user } = await gatehouse.principal();
+    return toUserType(user);
+  }
+
+  @Query(() => [UserType], { description: 'Every user, for administrators.' })
+  @Directive('@auth(roles: ["admin"])')
+  async users(@Ctx() { gatehouse }: GatehouseContext): Promise<UserType[]> {
+    const users = await gatehouse.em.find(User, {}, { orderBy: { username: 'asc' } });
+    return users.map((user) => toUserType(userSnapshot(user)));
+  }
+}

@@ -1,0 +1,15 @@
+import { ArgsType, Field } from 'type-graphql';
+
+/** Argument lists as classes, so the SDL lists them in the contract's order. */
+@ArgsType()
+export class TokenAuthArgs {
+  @Field(() => String) username!: string;
+  @Field(() => String) password!: string;
+  @Field(() => String, { nullable: true }) deviceName?: string | null;
+}
+
+@ArgsType()
+export class RefreshTokenArgs {
+  @Field(() => String, { nullable: true }) refreshToken?: string | null;
+  @Field(() => String, { nullable: true }) token?: string | null;
+}

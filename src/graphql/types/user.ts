@@ -1,0 +1,26 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { GraphQLISODateTime } from 'type-graphql';
+import type { UserSnapshot } from '../../sessions/cache';
+
+@ObjectType('User')
+export class UserType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) username!: string;
+  @Field(() => String, { nullable: true }) email!: string | null;
+  @Field(() => [String]) roles!: string[];
+  @Field(() => Boolean) isActive!: boolean;
+  @Field(() => GraphQLISODateTime, { nullable: true }) lastLogin!: Date | null;
+  @Field(() => GraphQLISODateTime) dateJoined!: Date;
+}
+
+export function toUserType(user: UserSnapshot): UserType {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    roles: user.roles,
+    isActive: user.isActive,
+    lastLogin: user.lastLogin,
+    dateJoined: user.dateJoined,
+  };
+}

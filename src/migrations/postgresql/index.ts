@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261124131110 } from './Migration20261124131110';
+
+/** Every postgresql migration, oldest first. tools/create-migration writes new ones here. */
+export const postgresqlMigrations: MigrationObject[] = [
+  { name: 'Migration20261124131110', class: Migration20261124131110 },
+];

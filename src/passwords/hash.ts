@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import bcrypt from 'bcrypt';
+
+/** Hashes a password with bcrypt (async: never blocks the event loop). */
+export function hashPassword(password: string, rounds: number): Promise<string> {
+  return bcrypt.hash(password, rounds);
+}
+
+/** bcrypt only reads the first 72 bytes; longer passwords are refused rather than silently cut. */
+export const MAX_PASSWORD_BYTES = 72;
+
+export function passwordProblem(password: string): string | null {
+  if (password.length === 0) return 'The password must not be empty.';
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return `The password must be at most ${MAX_PASSWORD_BYTES} bytes.`;
+  return null;
+}
+
+const dummyHashes = new Map<number, Promise<string>>();
+
+/**
+ * Compares a password with a user's hash, or with a fixed dummy hash of the same cost
+ * when there is no user, so an unknown username costs the same as a wrong password.
+ */
+export async function checkPassword(password: string, hash: string | null, rounds: number): Promise<boolean> {
+  if (hash !== null) return bcrypt.compare(password, hash);
+  let dummy = dummyHashes.get(rounds);
+  if (!dummy) {
+    dummy = bcrypt.hash(randomBytes(16).toString('hex'), rounds);
+    dummyHashes.set(rounds, dummy);
+  }
+  await bcrypt.compare(password, await dummy);
+  return false;
+}

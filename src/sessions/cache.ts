@@ -1,0 +1,95 @@
+/**
+ * A small per-process cache of what `@auth` needs to know about users and device
+ * sessions, so a protected request costs no database round trip while the entry is fresh.
+ * Entries live `JWT_SESSION_CACHE_TTL`; logouts made in this process drop them at once.
+ */
+
+export interface UserSnapshot {
+  id: string;
+  username: string;
+  email: string | null;
+  roles: string[];
+  isActive: boolean;
+  lastLogin: Date | null;
+  dateJoined: Date;
+  /** Access tokens with `iat` (seconds) below this are refused; 0 when never set. */
+  tokensValidAfter: number;
+}
+
+export interface DeviceSnapshot {
+  id: string;
+  userId: string;
+  revoked: boolean;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+  lastSeenAt: number;
+}
+
+class TtlMap<V> {
+  private readonly entries = new Map<string, { value: V; until: number }>();
+  constructor(private readonly ttlMs: number, private readonly maxEntries: number) {}
+
+  get(key: string, now: number): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.until <= now) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  set(key: string, value: V, now: number): void {
+    if (this.ttlMs <= 0) return;
+    this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, { value, until: now + this.ttlMs });
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+export class SessionCache {
+  private readonly users: TtlMap<UserSnapshot>;
+  private readonly devices: TtlMap<DeviceSnapshot>;
+
+  constructor(ttlSeconds: number, maxEntries = 50_000) {
+    this.users = new TtlMap(ttlSeconds * 1000, maxEntries);
+    this.devices = new TtlMap(ttlSeconds * 1000, maxEntries);
+  }
+
+  user(id: string, now = Date.now()) {
+    return this.users.get(id, now);
+  }
+  rememberUser(user: UserSnapshot, now = Date.now()) {
+    this.users.set(user.id, user, now);
+  }
+  device(id: string, now = Date.now()) {
+    return this.devices.get(id, now);
+  }
+  rememberDevice(device: DeviceSnapshot, now = Date.now()) {
+    this.devices.set(device.id, device, now);
+  }
+
+  /** Forget a user (deactivated, roles or password changed). */
+  forgetUser(id: string) {
+    this.users.delete(id);
+  }
+  /** Forget a device (ended, revoked). */
+  forgetDevice(id: string) {
+    this.devices.delete(id);
+  }
+  clear() {
+    this.users.clear();
+    this.devices.clear();
+  }
+}

@@ -1,0 +1,70 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { Device, RefreshToken, User } from '../entities';
+import { InvalidCredentials } from '../errors';
+import { checkPassword } from '../passwords/hash';
+import type { Gatehouse } from '../runtime';
+import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh/opaque';
+import type { UserSnapshot } from './cache';
+import { type IssuedAccess, issueAccessToken } from './issue';
+import { userSnapshot } from './snapshots';
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  deviceName?: string | null;
+  /** Request headers, lower-case names. */
+  headers: Record<string, string | undefined>;
+}
+
+/** A new device session: what `tokenAuth` and `refreshToken(refreshToken:)` return. */
+export interface SessionTokens {
+  access: IssuedAccess;
+  refreshToken: string;
+  device: Device;
+  user: UserSnapshot;
+}
+
+/** Name of a new device: `deviceName`, else `X-Device-Model`, else `User-Agent`. */
+export function deviceNameFrom(input: Pick<LoginInput, 'deviceName' | 'headers'>): string {
+  const candidates = [input.deviceName, input.headers['x-device-model'], input.headers['user-agent']];
+  const name = candidates.map((value) => value?.trim()).find((value) => value) ?? 'Unknown device';
+  return name.slice(0, 255);
+}
+
+/**
+ * Password login (`tokenAuth`): checks the password (bcrypt, async; a dummy compare for an
+ * unknown user), then creates a Device and its first refresh token and records
+ * `lastLogin`, all in one transaction. One error for every failure.
+ */
+export async function login(gh: Gatehouse, em: EntityManager, input: LoginInput): Promise<SessionTokens> {
+  const user = await em.findOne(User, { username: input.username });
+  const passwordOk = await checkPassword(input.password, user?.passwordHash ?? null, gh.settings.bcryptRounds);
+  if (!user || !passwordOk || !user.isActive) throw new InvalidCredentials();
+
+  const nowMs = Date.now();
+  const now = Math.floor(nowMs / 1000);
+  const refreshToken = generateRefreshToken('device');
+  const device = em.create(Device, {
+    user,
+    name: deviceNameFrom(input),
+    userAgent: input.headers['user-agent']?.slice(0, 512) ?? null,
+    createdAt: new Date(nowMs),
+    lastSeenAt: new Date(nowMs),
+    expiresAt: new Date(nowMs + gh.settings.refreshExpirationDelta * 1000),
+  });
+  em.create(RefreshToken, {
+    kind: 'device',
+    tokenHash: hashRefreshToken(refreshToken),
+    user,
+    device,
+    origIat: now,
+    createdAt: new Date(nowMs),
+  });
+  user.lastLogin = new Date(nowMs);
+  await em.flush();
+
+  const snapshot = userSnapshot(user);
+  gh.sessions.rememberUser(snapshot);
+  const access = await issueAccessToken(gh, snapshot, { origIat: now, sid: device.id }, now);
+  return { access, refreshToken, device, user: snapshot };
+}

@@ -1,0 +1,49 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { Device, User } from '../entities';
+import type { Gatehouse } from '../runtime';
+import type { DeviceSnapshot, UserSnapshot } from './cache';
+
+export function userSnapshot(user: User): UserSnapshot {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    roles: [...user.roles],
+    isActive: user.isActive,
+    lastLogin: user.lastLogin,
+    dateJoined: user.dateJoined,
+    tokensValidAfter: user.tokensValidAfter ? Math.floor(user.tokensValidAfter.getTime() / 1000) : 0,
+  };
+}
+
+export function deviceSnapshot(device: Device): DeviceSnapshot {
+  return {
+    id: device.id,
+    userId: typeof device.user === 'string' ? device.user : device.user.id,
+    revoked: device.revokedAt !== null,
+    expiresAt: device.expiresAt.getTime(),
+    lastSeenAt: device.lastSeenAt.getTime(),
+  };
+}
+
+/** The user as `@auth` sees it: from the cache, else one query (then cached). */
+export async function loadUser(gh: Gatehouse, em: EntityManager, id: string): Promise<UserSnapshot | null> {
+  const cached = gh.sessions.user(id);
+  if (cached) return cached;
+  const user = await em.findOne(User, { id }, { disableIdentityMap: true });
+  if (!user) return null;
+  const snapshot = userSnapshot(user);
+  gh.sessions.rememberUser(snapshot);
+  return snapshot;
+}
+
+/** The device session as `@auth` sees it: from the cache, else one query (then cached). */
+export async function loadDevice(gh: Gatehouse, em: EntityManager, id: string): Promise<DeviceSnapshot | null> {
+  const cached = gh.sessions.device(id);
+  if (cached) return cached;
+  const device = await em.findOne(Device, { id }, { disableIdentityMap: true });
+  if (!device) return null;
+  const snapshot = deviceSnapshot(device);
+  gh.sessions.rememberDevice(snapshot);
+  return snapshot;
+}

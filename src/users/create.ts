@@ -1,0 +1,59 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { User } from '../entities';
+import { hashPassword, passwordProblem } from '../passwords/hash';
+
+export interface NewUser {
+  username: string;
+  password: string;
+  email?: string | null;
+  roles?: string[];
+}
+
+/** Why a new user cannot be made as asked. `code` is stable for callers (CLI, hooks). */
+export class UserInputError extends Error {
+  constructor(readonly code: 'INVALID_USERNAME' | 'INVALID_PASSWORD' | 'INVALID_EMAIL' | 'INVALID_ROLE' | 'DUPLICATE_USERNAME', message: string) {
+    super(message);
+    this.name = 'UserInputError';
+  }
+}
+
+const USERNAME = /^[\w.@+-]{1,150}$/;
+const ROLE = /^[A-Za-z0-9_.:-]{1,64}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/** Checks a new user's fields; returns the first problem, or null. Pure. */
+export function newUserProblem(input: NewUser): UserInputError | null {
+  if (!USERNAME.test(input.username)) {
+    return new UserInputError('INVALID_USERNAME', 'The username must be 1 to 150 letters, digits or @ . + - _ characters.');
+  }
+  const password = passwordProblem(input.password);
+  if (password) return new UserInputError('INVALID_PASSWORD', password);
+  if (input.email != null && (input.email.length > 254 || !EMAIL.test(input.email))) {
+    return new UserInputError('INVALID_EMAIL', `"${input.email}" is not an email address.`);
+  }
+  const badRole = (input.roles ?? []).find((role) => !ROLE.test(role));
+  if (badRole !== undefined) return new UserInputError('INVALID_ROLE', `"${badRole}" is not a valid role name.`);
+  return null;
+}
+
+/** Creates a user with a bcrypt-hashed password. Throws `UserInputError`. */
+export async function createUser(em: EntityManager, input: NewUser, bcryptRounds: number): Promise<User> {
+  const problem = newUserProblem(input);
+  if (problem) throw problem;
+  const duplicate = () => new UserInputError('DUPLICATE_USERNAME', `A user named "${input.username}" already exists.`);
+  if (await em.count(User, { username: input.username })) throw duplicate();
+  const user = em.create(User, {
+    username: input.username,
+    email: input.email ?? null,
+    roles: [...new Set(input.roles ?? [])],
+    passwordHash: await hashPassword(input.password, bcryptRounds),
+  });
+  try {
+    await em.flush();
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) throw duplicate();
+    throw error;
+  }
+  return user;
+}

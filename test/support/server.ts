@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe } from 'node:test';
+import { startGatehouse, type RunningGatehouse } from '../../src/server/app';
+import { loadSettings, type Settings } from '../../src/settings';
+import { createUser, type NewUser } from '../../src/users/create';
+import { createScratchPostgres, postgresAnswersSync, PG_ADMIN_URL } from './postgres';
+
+export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export type DatabaseKind = 'sqlite' | 'postgresql';
+
+/** Environment for a test server: fast bcrypt, a known secret, a free port. */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return { NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, BCRYPT_ROUNDS: '4', PORT: '0', HOST: '127.0.0.1', ...overrides };
+}
+
+export interface TestServer extends RunningGatehouse {
+  settings: Settings;
+  /** Creates a user straight in the database. */
+  createUser(input: Partial<NewUser> & { username: string }): Promise<{ id: string }>;
+  /** Runs raw SQL against the server's database. */
+  sql<T = Record<string, unknown>>(query: string): Promise<T[]>;
+}
+
+/**
+ * Starts a real Gatehouse server on a free port against a database of its own: a new
+ * SQLite file, or a new PostgreSQL database that is dropped afterwards.
+ */
+export async function startTestServer(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestServer> {
+  let cleanup: () => Promise<void>;
+  let databaseUrl: string;
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+    databaseUrl = `sqlite:${join(dir, 'test.sqlite')}`;
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    const scratch = await createScratchPostgres();
+    databaseUrl = scratch.url;
+    cleanup = scratch.drop;
+  }
+  const settings = loadSettings(testEnv({ DATABASE_URL: databaseUrl, GATEHOUSE_DATA_DIR: join(tmpdir(), 'gatehouse-test-data'), ...env }));
+  const running = await startGatehouse({ settings, log: () => undefined });
+  return {
+    ...running,
+    settings,
+    async createUser(input) {
+      const user = await createUser(running.gatehouse.orm.em.fork(), { password: 'correct horse', ...input }, settings.bcryptRounds);
+      return { id: user.id };
+    },
+    async sql(query) {
+      return running.gatehouse.orm.em.getConnection().execute(query);
+    },
+    async stop() {
+      await running.stop();
+      await cleanup();
+    },
+  };
+}
+
+/**
+ * Declares a suite once per database: SQLite always, PostgreSQL when it answers (else the
+ * suite is skipped and one line says so). `server()` gives the suite's running server.
+ */
+export function describeEachDatabase(
+  name: string,
+  env: Record<string, string>,
+  body: (server: () => TestServer, kind: DatabaseKind) => void,
+): void {
+  for (const kind of ['sqlite', 'postgresql'] as const) {
+    const skip = kind === 'postgresql' && !postgresAnswersSync();
+    if (skip) console.log(`# PostgreSQL does not answer at ${PG_ADMIN_URL}: "${name}" runs on SQLite only`);
+    describe(`${name} [${kind}]`, { skip: skip && 'PostgreSQL does not answer' }, () => {
+      let server: TestServer | undefined;
+      before(async () => {
+        server = await startTestServer(kind, env);
+      });
+      after(async () => {
+        await server?.stop();
+      });
+      body(() => {
+        if (!server) throw new Error('server not started');
+        return server;
+      }, kind);
+    });
+  }
+}
