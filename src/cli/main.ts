@@ -2,84 +2,16 @@
  * The `gatehouse` command line (`npx gatehouse …`). Exit codes: 0 done, 1 failed, 2 usage error.
  */
 import 'reflect-metadata';
-import { parseArgs } from 'node:util';
-import type { MikroORM } from '@mikro-orm/core';
-import { migrate, openDatabase } from '../db/orm';
-import { loadSettings, type Settings, SettingsError } from '../settings';
-import { createUser, UserInputError } from '../users/create';
+import { SettingsError } from '../settings';
+import { UserInputError } from '../users/create';
+import { type Command, type Io, UsageError } from './command';
+import { migrate } from './commands/migrate';
+import { usersCreate } from './commands/users-create';
 
-export class UsageError extends Error {}
-
-interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  readStdin: () => Promise<string>;
-  env: Record<string, string | undefined>;
-}
-
-interface Command {
-  summary: string;
-  usage: string;
-  run(argv: string[], io: Io): Promise<number>;
-}
-
-const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
-
-async function withDatabase<T>(settings: Settings, fn: (orm: MikroORM) => Promise<T>): Promise<T> {
-  const orm = await openDatabase(settings);
-  try {
-    return await fn(orm);
-  } finally {
-    await orm.close(true);
-  }
-}
-
+/** Every command, by the words that name it. Add new commands here (one file each in commands/). */
 const COMMANDS: Record<string, Command> = {
-  'users create': {
-    summary: 'Create a user.',
-    usage:
-      'gatehouse users create USERNAME [--email E] [--role R]... (--password P | --password-stdin)\n\n' +
-      '  --email E          the user\'s email address\n' +
-      '  --role R           a role (repeat for several), e.g. --role admin\n' +
-      '  --password P       the password (visible in the process list; prefer --password-stdin)\n' +
-      '  --password-stdin   read the password from standard input (one line)\n',
-    async run(argv, io) {
-      const { values, positionals } = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          ...HELP_OPTION,
-          email: { type: 'string' },
-          role: { type: 'string', multiple: true },
-          password: { type: 'string' },
-          'password-stdin': { type: 'boolean' },
-        },
-      });
-      if (positionals.length !== 1) throw new UsageError('give exactly one USERNAME');
-      if ((values.password !== undefined) === (values['password-stdin'] === true)) {
-        throw new UsageError('give either --password P or --password-stdin');
-      }
-      const password = values.password ?? (await io.readStdin()).replace(/\r?\n$/, '');
-      const settings = loadSettings(io.env);
-      await withDatabase(settings, async (orm) => {
-        await migrate(orm);
-        const user = await createUser(orm.em.fork(), { username: positionals[0], password, email: values.email, roles: values.role }, settings.bcryptRounds);
-        io.out(`Created user ${user.username} (id ${user.id}${user.roles.length ? `, roles ${user.roles.join(', ')}` : ''}).`);
-      });
-      return 0;
-    },
-  },
-  migrate: {
-    summary: 'Apply pending database migrations.',
-    usage: 'gatehouse migrate\n\nApplies every pending migration to DATABASE_URL (npm start does this too).\n',
-    async run(argv, io) {
-      const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: HELP_OPTION });
-      if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-      const applied = await withDatabase(loadSettings(io.env), migrate);
-      io.out(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'No pending migrations.');
-      return 0;
-    },
-  },
+  'users create': usersCreate,
+  migrate,
 };
 
 function generalHelp(): string {

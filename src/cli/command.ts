@@ -1,0 +1,31 @@
+import type { MikroORM } from '@mikro-orm/core';
+import { openDatabase } from '../db/orm';
+import type { Settings } from '../settings';
+
+/** A usage mistake: exit code 2 and the command's usage. */
+export class UsageError extends Error {}
+
+export interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  readStdin: () => Promise<string>;
+  env: Record<string, string | undefined>;
+}
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(argv: string[], io: Io): Promise<number>;
+}
+
+export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** Opens the database for one command and closes it afterwards. */
+export async function withDatabase<T>(settings: Settings, fn: (orm: MikroORM) => Promise<T>): Promise<T> {
+  const orm = await openDatabase(settings);
+  try {
+    return await fn(orm);
+  } finally {
+    await orm.close(true);
+  }
+}
