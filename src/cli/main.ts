@@ -6,12 +6,14 @@ import { SettingsError } from '../settings';
 import { UserInputError } from '../users/create';
 import { type Command, type Io, UsageError } from './command';
 import { migrate } from './commands/migrate';
+import { tokensClear } from './commands/tokens-clear';
 import { usersCreate } from './commands/users-create';
 
 /** Every command, by the words that name it. Add new commands here (one file each in commands/). */
 const COMMANDS: Record<string, Command> = {
   'users create': usersCreate,
   migrate,
+  'tokens clear': tokensClear,
 };
 
 function generalHelp(): string {

@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { GatehouseContext } from '../context/context';
 import type { Settings } from '../settings';
 import { formatError } from './format-error';
+import { refreshTokenHeaderPlugin } from './plugins/refresh-token-header';
 
 /** The Apollo Server of a Gatehouse server: one request pipeline, no stack traces in any mode. */
 export function createApollo(schema: GraphQLSchema, settings: Settings, log: (error: unknown) => void): ApolloServer<GatehouseContext> {
@@ -16,6 +17,7 @@ export function createApollo(schema: GraphQLSchema, settings: Settings, log: (er
     csrfPrevention: true,
     formatError: formatError(log),
     plugins: [
+      refreshTokenHeaderPlugin(),
       production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, includeCookies: false }),

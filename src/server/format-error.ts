@@ -14,7 +14,8 @@ export function formatError(log: (error: unknown) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof GatehouseError) {
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { ...original.extensions } };
+      const { http: _http, ...extensions } = original.extensions;
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && REQUEST_CODES.has(code)) {

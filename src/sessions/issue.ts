@@ -12,12 +12,12 @@ export interface IssuedAccess {
 export async function issueAccessToken(
   gh: Gatehouse,
   user: UserSnapshot,
-  origin: { origIat: number; sid?: string; app?: string },
+  origin: { origIat: number; sid?: string; app?: string; apiType?: string },
   now: number,
 ): Promise<IssuedAccess> {
   const extra = gh.hooks.extraClaims ? await gh.hooks.extraClaims(user) : undefined;
   return signAccessToken(
-    { userId: user.id, username: user.username, origIat: origin.origIat, sid: origin.sid, app: origin.app, extra },
+    { userId: user.id, username: user.username, origIat: origin.origIat, sid: origin.sid, app: origin.app, apiType: origin.apiType, extra },
     gh.settings,
     gh.keys,
     now,

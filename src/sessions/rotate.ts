@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
-import { Device, RefreshToken } from '../entities';
+import { RefreshToken } from '../entities';
 import { InvalidRefreshToken, type RefreshProblem } from '../errors';
 import type { Gatehouse } from '../runtime';
 import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from '../tokens/refresh/opaque';
@@ -8,6 +8,7 @@ import { openSuccessor, sealSuccessor } from '../tokens/refresh/successor';
 import type { SessionTokens } from './login';
 import { issueAccessToken } from './issue';
 import { userSnapshot } from './snapshots';
+import { endDevice } from './devices';
 
 type Outcome =
   | { ok: true; refreshToken: string; token: RefreshToken }
@@ -101,11 +102,4 @@ async function repeat(gh: Gatehouse, em: EntityManager, used: RefreshToken, pres
   }
   await endDevice(em, used.device!.id, now);
   return { ok: false, problem: 'REUSED', endedDevice: used.device!.id };
-}
-
-/** Ends a device session: the device and every refresh token of it are revoked. */
-export async function endDevice(em: EntityManager, deviceId: string, now = new Date()): Promise<boolean> {
-  const ended = await em.nativeUpdate(Device, { id: deviceId, revokedAt: null }, { revokedAt: now });
-  await em.nativeUpdate(RefreshToken, { device: deviceId, revokedAt: null }, { revokedAt: now, sealedSuccessor: null });
-  return ended === 1;
 }

@@ -18,6 +18,7 @@ export function accessClaims(subject: AccessSubject, settings: Settings, now: nu
   };
   if (subject.sid) claims.sid = subject.sid;
   if (subject.app) claims.app = subject.app;
+  if (subject.apiType) claims.api_type = subject.apiType;
   if (settings.audience) claims.aud = settings.audience;
   if (settings.issuer) claims.iss = settings.issuer;
   return claims;
