@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Settings } from './settings';
 import type { TokenKeys } from './tokens/keys';
+import { type InvalidationBus, localBus } from './cluster/bus';
 import { SessionCache } from './sessions/cache';
 import type { UserSnapshot } from './sessions/cache';
 
@@ -20,10 +21,12 @@ export interface Gatehouse {
   readonly orm: MikroORM;
   readonly sessions: SessionCache;
   readonly hooks: GatehouseHooks;
+  /** Tells other instances about logouts and revocations (none for a single SQLite process). */
+  readonly bus: InvalidationBus;
 }
 
-export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM, hooks: GatehouseHooks = {}): Gatehouse {
-  return { settings, keys, orm, sessions: new SessionCache(settings.sessionCacheTtl), hooks };
+export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM, hooks: GatehouseHooks = {}, bus: InvalidationBus = localBus): Gatehouse {
+  return { settings, keys, orm, sessions: new SessionCache(settings.sessionCacheTtl), hooks, bus };
 }
 
 /** Unix time in whole seconds. */

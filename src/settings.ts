@@ -53,6 +53,11 @@ export interface Settings {
   readonly bcryptRounds: number;
   readonly databaseUrl: string;
   readonly redisUrl: string | null;
+  /** PostgreSQL connection pool bounds per process (`DATABASE_POOL_MIN`, `DATABASE_POOL_MAX`). */
+  readonly databasePoolMin: number;
+  readonly databasePoolMax: number;
+  /** How long a SIGTERM waits for in-flight requests before closing connections, seconds (`SHUTDOWN_TIMEOUT`). */
+  readonly shutdownTimeout: number;
   readonly port: number;
   readonly host: string;
   readonly nodeEnv: 'development' | 'production' | 'test';
@@ -176,11 +181,17 @@ export function loadSettings(env: Env = process.env): Settings {
     bcryptRounds: read.integer('BCRYPT_ROUNDS', 12, 4, 31),
     databaseUrl,
     redisUrl,
+    databasePoolMin: read.integer('DATABASE_POOL_MIN', 0, 0, 1000),
+    databasePoolMax: read.integer('DATABASE_POOL_MAX', 10, 1, 1000),
+    shutdownTimeout: read.duration('SHUTDOWN_TIMEOUT', '10s'),
     port: read.integer('PORT', 4000, 0, 65535),
     host: read.string('HOST', '127.0.0.1'),
     nodeEnv,
     dataDir: read.string('GATEHOUSE_DATA_DIR', './data'),
   };
+  if (settings.databasePoolMin > settings.databasePoolMax) {
+    throw new SettingsError('DATABASE_POOL_MIN', `must not be above DATABASE_POOL_MAX (${settings.databasePoolMax})`);
+  }
   if (settings.expirationDelta < 1) {
     throw new SettingsError('JWT_EXPIRATION_DELTA', 'must be at least 1 second');
   }

@@ -7,6 +7,7 @@ import { buildGatehouseSchema } from '../graphql/schema';
 import { createRuntime, type Gatehouse, type GatehouseHooks } from '../runtime';
 import type { Settings } from '../settings';
 import { loadTokenKeys } from '../tokens/keys';
+import { chooseBus } from '../cluster/choose';
 import { createApollo } from './apollo';
 import { createRequestHandler } from './http';
 
@@ -17,6 +18,8 @@ export interface StartOptions {
   migrate?: boolean;
   /** Where unexpected errors go (default: console.error). */
   log?: (error: unknown) => void;
+  /** Where operational notices go, e.g. Redis lost and back (default: console.error). */
+  notice?: (line: string) => void;
 }
 
 export interface RunningGatehouse {
@@ -31,14 +34,17 @@ export interface RunningGatehouse {
 export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
   const { settings } = options;
   const log = options.log ?? ((error: unknown) => console.error('gatehouse: unexpected error:', error));
+  const notice = options.notice ?? ((line: string) => console.error(`gatehouse: ${line}`));
   const keys = loadTokenKeys(settings);
   const orm: MikroORM = await openDatabase(settings);
+  const bus = chooseBus(settings, notice);
   try {
     if (options.migrate !== false) await applyMigrations(orm);
-    const gatehouse = createRuntime(settings, keys, orm, options.hooks);
+    const gatehouse = createRuntime(settings, keys, orm, options.hooks, bus);
+    await bus.attach(gatehouse.sessions);
     const apollo = createApollo(await buildGatehouseSchema(), settings, log);
     await apollo.start();
-    const ready = async () => orm.isConnected();
+    const ready = async () => (await databaseAnswers(orm)) && (bus.name !== 'redis' || (await bus.ready()));
     const server = createServer({ keepAliveTimeout: 65_000 }, createRequestHandler(gatehouse, apollo, ready));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -49,16 +55,33 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
+        // Stop accepting, let in-flight requests finish (up to SHUTDOWN_TIMEOUT), then close pools.
         await new Promise<void>((resolve) => {
-          server.close(() => resolve());
+          const force = setTimeout(() => server.closeAllConnections(), settings.shutdownTimeout * 1000);
+          server.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
           server.closeIdleConnections();
         });
         await apollo.stop();
+        await bus.close();
         await orm.close(true);
       })());
     return { gatehouse, server, url: `http://${host}:${address.port}/graphql`, stop };
   } catch (error) {
+    await bus.close();
     await orm.close(true);
     throw error;
+  }
+}
+
+/** True when the database answers a trivial query. */
+async function databaseAnswers(orm: MikroORM): Promise<boolean> {
+  try {
+    await orm.em.getConnection().execute('select 1');
+    return true;
+  } catch {
+    return false;
   }
 }
