@@ -4,11 +4,12 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authDirective, authDirectiveTransformer } from '../directive/auth';
 import { AuthResolver } from './resolvers/auth';
+import { PasswordResolver } from './resolvers/password';
 import { UserResolver } from './resolvers/user';
 
 /** Gatehouse's type-graphql resolvers, for `buildSchema({ resolvers: [...gatehouseResolvers, ...yours] })`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const gatehouseResolvers: NonEmptyArray<Function> = [AuthResolver, UserResolver];
+export const gatehouseResolvers: NonEmptyArray<Function> = [AuthResolver, UserResolver, PasswordResolver];
 
 /** Builds Gatehouse's schema with `@auth` declared but not yet enforced. */
 export async function buildSchemaWithoutEnforcement(): Promise<GraphQLSchema> {

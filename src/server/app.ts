@@ -17,6 +17,8 @@ export interface StartOptions {
   migrate?: boolean;
   /** Where unexpected errors go (default: console.error). */
   log?: (error: unknown) => void;
+  /** Where operational warnings go, e.g. a Redis outage (default: console.warn). */
+  warn?: (message: string) => void;
 }
 
 export interface RunningGatehouse {
@@ -35,7 +37,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const orm: MikroORM = await openDatabase(settings);
   try {
     if (options.migrate !== false) await applyMigrations(orm);
-    const gatehouse = createRuntime(settings, keys, orm, options.hooks);
+    const gatehouse = createRuntime(settings, keys, orm, options.hooks, { warn: options.warn });
     const apollo = createApollo(await buildGatehouseSchema(), settings, log);
     await apollo.start();
     const ready = async () => orm.isConnected();
@@ -54,6 +56,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
           server.closeIdleConnections();
         });
         await apollo.stop();
+        await gatehouse.close();
         await orm.close(true);
       })());
     return { gatehouse, server, url: `http://${host}:${address.port}/graphql`, stop };

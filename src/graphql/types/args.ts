@@ -13,3 +13,9 @@ export class RefreshTokenArgs {
   @Field(() => String, { nullable: true }) refreshToken?: string | null;
   @Field(() => String, { nullable: true }) token?: string | null;
 }
+
+@ArgsType()
+export class ChangePasswordArgs {
+  @Field(() => String) oldPassword!: string;
+  @Field(() => String) newPassword!: string;
+}
