@@ -7,6 +7,7 @@ export { loadSettings, settingsWith, parseDuration, SettingsError, type Settings
 export * from './errors';
 export { authDirective, authDirectiveTypeDefs, authDirectiveTransformer } from './directive/auth';
 export { createContext, normalizeHeaders, RequestScope, type GatehouseContext } from './context/context';
+export { clientAddress } from './server/client-address';
 export { gatehouseResolvers, buildGatehouseSchema, printGatehouseSchema } from './graphql/schema';
 export { gatehouseEntities, User, Device, RefreshToken } from './entities';
 export { ormConfig } from './db/config';
@@ -18,3 +19,4 @@ export { verifyAccessToken } from './tokens/access/verify';
 export type { AccessClaims } from './tokens/access/claims';
 export { startGatehouse, type RunningGatehouse, type StartOptions } from './server/app';
 export { createUser, UserInputError } from './users/create';
+export { setPassword } from './users/set-password';

@@ -58,6 +58,16 @@ export interface Settings {
   readonly databasePoolMax: number;
   /** How long a SIGTERM waits for in-flight requests before closing connections, seconds (`SHUTDOWN_TIMEOUT`). */
   readonly shutdownTimeout: number;
+  /** Prefix of every key Gatehouse writes to Redis (`REDIS_KEY_PREFIX`), so deployments can share one Redis. */
+  readonly redisKeyPrefix: string;
+  /** Failed logins allowed per username and client address within the window; 0 turns the limit off. */
+  readonly loginMaxFailuresPerUser: number;
+  /** Failed logins allowed per client address (any username) within the window; 0 turns the limit off. */
+  readonly loginMaxFailuresPerAddress: number;
+  /** The window the login failure limits count in, seconds (`LOGIN_FAILURE_WINDOW`). */
+  readonly loginFailureWindow: number;
+  /** Take the client address from the last `X-Forwarded-For` entry (one trusted reverse proxy in front). */
+  readonly trustProxy: boolean;
   readonly port: number;
   readonly host: string;
   readonly nodeEnv: 'development' | 'production' | 'test';
@@ -184,6 +194,11 @@ export function loadSettings(env: Env = process.env): Settings {
     databasePoolMin: read.integer('DATABASE_POOL_MIN', 0, 0, 1000),
     databasePoolMax: read.integer('DATABASE_POOL_MAX', 10, 1, 1000),
     shutdownTimeout: read.duration('SHUTDOWN_TIMEOUT', '10s'),
+    redisKeyPrefix: read.string('REDIS_KEY_PREFIX', 'gatehouse:'),
+    loginMaxFailuresPerUser: read.integer('LOGIN_MAX_FAILURES_PER_USER', 5, 0, 1_000_000),
+    loginMaxFailuresPerAddress: read.integer('LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 0, 1_000_000),
+    loginFailureWindow: read.duration('LOGIN_FAILURE_WINDOW', '15m'),
+    trustProxy: read.boolean('TRUST_PROXY', false),
     port: read.integer('PORT', 4000, 0, 65535),
     host: read.string('HOST', '127.0.0.1'),
     nodeEnv,
@@ -194,6 +209,9 @@ export function loadSettings(env: Env = process.env): Settings {
   }
   if (settings.expirationDelta < 1) {
     throw new SettingsError('JWT_EXPIRATION_DELTA', 'must be at least 1 second');
+  }
+  if (settings.loginFailureWindow < 1) {
+    throw new SettingsError('LOGIN_FAILURE_WINDOW', 'must be at least 1 second');
   }
   return Object.freeze(settings);
 }

@@ -8,10 +8,12 @@ import { type Command, type Io, UsageError } from './command';
 import { migrate } from './commands/migrate';
 import { tokensClear } from './commands/tokens-clear';
 import { usersCreate } from './commands/users-create';
+import { usersSetPassword } from './commands/users-set-password';
 
 /** Every command, by the words that name it. Add new commands here (one file each in commands/). */
 const COMMANDS: Record<string, Command> = {
   'users create': usersCreate,
+  'users set-password': usersSetPassword,
   migrate,
   'tokens clear': tokensClear,
 };

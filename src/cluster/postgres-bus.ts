@@ -25,7 +25,7 @@ export function postgresBus(url: string, log: (line: string) => void): Invalidat
       if (closed) return;
       listener = undefined;
       cache?.setBypass(true);
-      log('postgres: invalidation listener lost; checking sessions in the database until it is back');
+      log('gatehouse: postgres: invalidation listener lost; checking sessions in the database until it is back');
       retry = setTimeout(() => void connect().catch(() => undefined), 1000);
     });
     try {

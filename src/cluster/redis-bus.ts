@@ -6,12 +6,15 @@ import { CHANNEL, decode, encode, type InvalidationBus } from './bus';
 /**
  * Invalidations over Redis pub/sub. While Redis is unreachable, the cache is bypassed
  * (every check asks the database) and Gatehouse keeps serving; the change is logged once,
- * and so is the recovery.
+ * and so is the recovery (by the shared connection's owner when one is given).
  */
-export function redisBus(url: string, log: (line: string) => void): InvalidationBus & { readonly client: Redis } {
+export function redisBus(url: string, warn: (line: string) => void, shared?: Redis): InvalidationBus {
   const origin = randomUUID();
+  // With a shared connection, its owner reports outages (once); the bus stays quiet.
+  const log = shared ? () => undefined : warn;
   const options = { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (times: number) => Math.min(times * 200, 2000) };
-  const publisher = new Redis(url, { ...options, connectionName: 'gatehouse-pub' });
+  // Publishing uses the process's shared connection when there is one; subscribing needs its own.
+  const publisher = shared ?? new Redis(url, { ...options, connectionName: 'gatehouse-pub' });
   const subscriber = new Redis(url, { ...options, connectionName: 'gatehouse-sub' });
   let cache: SessionCache | undefined;
   let up = false;
@@ -26,7 +29,7 @@ export function redisBus(url: string, log: (line: string) => void): Invalidation
     if (now === up) return;
     up = now;
     cache?.setBypass(!now);
-    log(now ? 'redis: connected; sharing session invalidations' : 'redis: unreachable; checking sessions in the database until it is back');
+    log(now ? 'gatehouse: redis: connected; sharing session invalidations' : 'gatehouse: redis: unreachable; checking sessions in the database until it is back');
   };
   subscriber.on('ready', () => {
     subscriber.subscribe(CHANNEL).then(() => setUp(true), () => setUp(false));
@@ -40,16 +43,16 @@ export function redisBus(url: string, log: (line: string) => void): Invalidation
 
   return {
     name: 'redis',
-    client: publisher,
     async attach(target) {
       cache = target;
       target.setBypass(true);
       target.publish = (event) => {
         publisher.publish(CHANNEL, encode(origin, event)).catch(swallow);
       };
-      await Promise.all([publisher.connect().catch(swallow), subscriber.connect().catch(() => setUp(false))]);
+      if (!shared) await publisher.connect().catch(swallow);
+      await subscriber.connect().catch(() => setUp(false));
       await firstState;
-      if (!up) log('redis: unreachable at start; checking sessions in the database until it is back');
+      if (!up) log('gatehouse: redis: unreachable at start; checking sessions in the database until it is back');
     },
     async ready() {
       try {
@@ -60,7 +63,7 @@ export function redisBus(url: string, log: (line: string) => void): Invalidation
     },
     async close() {
       if (cache) cache.publish = undefined;
-      publisher.disconnect();
+      if (!shared) publisher.disconnect();
       subscriber.disconnect();
     },
   };

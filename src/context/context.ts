@@ -9,14 +9,20 @@ import { readBearer } from './bearer';
 export type Headers = Record<string, string | undefined>;
 
 /**
- * Gatehouse's part of one request: its headers, its own EntityManager fork (made on first
- * use), and the caller, worked out once and only when a field asks for it.
+ * Gatehouse's part of one request: its headers, the client's address, its own
+ * EntityManager fork (made on first use), and the caller, worked out once and only when a
+ * field asks for it.
  */
 export class RequestScope {
   private emFork: EntityManager | undefined;
   private principalPromise: Promise<Principal> | undefined;
 
-  constructor(readonly gh: Gatehouse, readonly headers: Headers) {}
+  /**
+   * @param clientAddress the client's IP address (see `clientAddress()` in server/client-address),
+   *   for the per-address login limits; null when the embedding server does not give it,
+   *   in which case only the per-username limit applies.
+   */
+  constructor(readonly gh: Gatehouse, readonly headers: Headers, readonly clientAddress: string | null = null) {}
 
   get em(): EntityManager {
     this.emFork ??= this.gh.orm.em.fork() as EntityManager;
@@ -61,7 +67,11 @@ export function normalizeHeaders(raw: Record<string, string | string[] | undefin
   return headers;
 }
 
-/** Builds the Gatehouse context for one request. */
-export function createContext(gh: Gatehouse, headers: Headers): GatehouseContext {
-  return { gatehouse: new RequestScope(gh, headers) };
+/**
+ * Builds the Gatehouse context for one request. Give the client's address (e.g.
+ * `clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], settings.trustProxy)`)
+ * so failed logins are limited per address too.
+ */
+export function createContext(gh: Gatehouse, headers: Headers, clientAddress: string | null = null): GatehouseContext {
+  return { gatehouse: new RequestScope(gh, headers, clientAddress) };
 }

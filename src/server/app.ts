@@ -7,7 +7,6 @@ import { buildGatehouseSchema } from '../graphql/schema';
 import { createRuntime, type Gatehouse, type GatehouseHooks } from '../runtime';
 import type { Settings } from '../settings';
 import { loadTokenKeys } from '../tokens/keys';
-import { chooseBus } from '../cluster/choose';
 import { createApollo } from './apollo';
 import { createRequestHandler } from './http';
 
@@ -18,8 +17,8 @@ export interface StartOptions {
   migrate?: boolean;
   /** Where unexpected errors go (default: console.error). */
   log?: (error: unknown) => void;
-  /** Where operational notices go, e.g. Redis lost and back (default: console.error). */
-  notice?: (line: string) => void;
+  /** Where operational warnings go, e.g. a Redis outage (default: console.warn). */
+  warn?: (message: string) => void;
 }
 
 export interface RunningGatehouse {
@@ -34,18 +33,19 @@ export interface RunningGatehouse {
 export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
   const { settings } = options;
   const log = options.log ?? ((error: unknown) => console.error('gatehouse: unexpected error:', error));
-  const notice = options.notice ?? ((line: string) => console.error(`gatehouse: ${line}`));
   const keys = loadTokenKeys(settings);
   const orm: MikroORM = await openDatabase(settings);
-  const bus = chooseBus(settings, notice);
+  let gatehouse: Gatehouse | undefined;
   try {
     if (options.migrate !== false) await applyMigrations(orm);
-    const gatehouse = createRuntime(settings, keys, orm, options.hooks, bus);
+    gatehouse = createRuntime(settings, keys, orm, options.hooks, { warn: options.warn });
+    const { bus } = gatehouse;
     await bus.attach(gatehouse.sessions);
     const apollo = createApollo(await buildGatehouseSchema(), settings, log);
     await apollo.start();
     const ready = async () => (await databaseAnswers(orm)) && (bus.name !== 'redis' || (await bus.ready()));
     const server = createServer({ keepAliveTimeout: 65_000 }, createRequestHandler(gatehouse, apollo, ready));
+    const running = gatehouse;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(settings.port, settings.host, () => resolve());
@@ -65,12 +65,12 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
           server.closeIdleConnections();
         });
         await apollo.stop();
-        await bus.close();
+        await running.close();
         await orm.close(true);
       })());
-    return { gatehouse, server, url: `http://${host}:${address.port}/graphql`, stop };
+    return { gatehouse: running, server, url: `http://${host}:${address.port}/graphql`, stop };
   } catch (error) {
-    await bus.close();
+    await gatehouse?.close();
     await orm.close(true);
     throw error;
   }

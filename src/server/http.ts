@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { createContext, type GatehouseContext, normalizeHeaders } from '../context/context';
 import type { Gatehouse } from '../runtime';
+import { clientAddress } from './client-address';
 
 export const GRAPHQL_PATH = '/graphql';
 /** Largest request body accepted, bytes. */
@@ -73,7 +74,8 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       }
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-        context: async () => createContext(gh, normalizeHeaders(req.headers)),
+        context: async () =>
+          createContext(gh, normalizeHeaders(req.headers), clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], gh.settings.trustProxy)),
       });
       res.statusCode = result.status ?? 200;
       for (const [name, value] of result.headers) res.setHeader(name, value);

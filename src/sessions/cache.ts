@@ -20,7 +20,7 @@ export interface UserSnapshot {
   isActive: boolean;
   lastLogin: Date | null;
   dateJoined: Date;
-  /** Access tokens with `iat` (seconds) below this are refused; 0 when never set. */
+  /** Access tokens with `iat` (seconds) below this are refused (see `firstValidIat`); 0 when never set. */
   tokensValidAfter: number;
 }
 

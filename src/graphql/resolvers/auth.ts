@@ -17,7 +17,7 @@ export class AuthResolver {
     @Args(() => TokenAuthArgs) { username, password, deviceName }: TokenAuthArgs,
     @Ctx() { gatehouse }: GatehouseContext,
   ): Promise<AuthPayloadType> {
-    const session = await login(gatehouse.gh, gatehouse.em, { username, password, deviceName, headers: gatehouse.headers });
+    const session = await login(gatehouse.gh, gatehouse.em, { username, password, deviceName, headers: gatehouse.headers, clientAddress: gatehouse.clientAddress });
     return toAuthPayload(session);
   }
 

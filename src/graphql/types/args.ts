@@ -21,3 +21,9 @@ export class DelegateTokenArgs {
   @Field(() => String) refreshToken!: string;
   @Field(() => String, { nullable: true }) apiType?: string | null;
 }
+
+@ArgsType()
+export class ChangePasswordArgs {
+  @Field(() => String) oldPassword!: string;
+  @Field(() => String) newPassword!: string;
+}
