@@ -74,7 +74,8 @@ function readStdin(): Promise<string> {
   });
 }
 
-if (require.main === module) {
+/** Runs the CLI for this process (`bin/gatehouse.js`) and exits with its code. */
+export function runFromProcess(): void {
   runCli(process.argv.slice(2), {
     out: (line) => console.log(line),
     err: (line) => console.error(line),
@@ -82,3 +83,5 @@ if (require.main === module) {
     env: process.env,
   }).then((code) => process.exit(code));
 }
+
+if (require.main === module) runFromProcess();

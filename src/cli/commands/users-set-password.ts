@@ -4,7 +4,7 @@ import { User } from '../../entities';
 import { loadSettings } from '../../settings';
 import { UserInputError } from '../../users/create';
 import { setPassword } from '../../users/set-password';
-import { type Command, HELP_OPTION, UsageError, withDatabase } from '../command';
+import { type Command, HELP_OPTION, PASSWORD_OPTIONS, passwordFrom, UsageError, withDatabase } from '../command';
 
 export const usersSetPassword: Command = {
   summary: "Set a user's password; ends all their sessions and app tokens.",
@@ -18,13 +18,10 @@ export const usersSetPassword: Command = {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { ...HELP_OPTION, password: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+      options: { ...HELP_OPTION, ...PASSWORD_OPTIONS },
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one USERNAME');
-    if ((values.password !== undefined) === (values['password-stdin'] === true)) {
-      throw new UsageError('give either --password P or --password-stdin');
-    }
-    const password = values.password ?? (await io.readStdin()).replace(/\r?\n$/, '');
+    const password = await passwordFrom(values, io);
     const settings = loadSettings(io.env);
     const username = positionals[0];
     await withDatabase(settings, async (orm) => {
