@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { SettingsError } from '../settings';
 import { UserInputError } from '../users/create';
 import { type Command, type Io, UsageError } from './command';
+import { keysGenerate } from './commands/keys-generate';
 import { migrate } from './commands/migrate';
 import { usersCreate } from './commands/users-create';
 
@@ -12,6 +13,7 @@ import { usersCreate } from './commands/users-create';
 const COMMANDS: Record<string, Command> = {
   'users create': usersCreate,
   migrate,
+  'keys generate': keysGenerate,
 };
 
 function generalHelp(): string {
