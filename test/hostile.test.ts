@@ -187,11 +187,12 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
   describe(`hostile arguments and documents on every mutation [${kind}]`, { skip: skip && 'PostgreSQL does not answer' }, () => {
     let h: Hostile;
     let accessToken: string;
-    let usersBefore: number;
+    let usersBefore: unknown[];
+    const users = () => h.server.sql('select id, username, password_hash, is_active, roles from gatehouse_user order by id');
     before(async () => {
       h = await startHostile(kind, 'HS256');
       accessToken = assertData(await login(h.server.url, 'victim', PASSWORD)).tokenAuth.token;
-      usersBefore = (await h.server.sql('select id from gatehouse_user')).length;
+      usersBefore = await users();
     });
     after(() => h?.server.stop());
 
@@ -267,9 +268,10 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
       assert.deepEqual(h.logged, []);
     });
 
-    it('SQL-like input changed nothing: the users are intact and the victim still signs in', async () => {
-      assert.equal((await h.server.sql('select id from gatehouse_user')).length, usersBefore);
-      assertData(await login(h.server.url, 'victim', PASSWORD));
+    it('SQL-like input changed nothing: the users table is exactly as before', async () => {
+      // Compared in SQL rather than by signing in, which rate limiting may refuse after this many failures.
+      assert.deepEqual(await users(), usersBefore);
+      assert.equal(usersBefore.length, 1);
     });
   });
 }
