@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { SettingsError } from '../settings';
 import { UserInputError } from '../users/create';
 import { type Command, type Io, UsageError } from './command';
+import { keysGenerate } from './commands/keys-generate';
 import { migrate } from './commands/migrate';
 import { tokensClear } from './commands/tokens-clear';
 import { usersCreate } from './commands/users-create';
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   'users set-password': usersSetPassword,
   migrate,
   'tokens clear': tokensClear,
+  'keys generate': keysGenerate,
 };
 
 function generalHelp(): string {

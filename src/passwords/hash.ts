@@ -11,6 +11,8 @@ export const MAX_PASSWORD_BYTES = 72;
 
 export function passwordProblem(password: string): string | null {
   if (password.length === 0) return 'The password must not be empty.';
+  // bcrypt stops reading at NUL: "a\0b" would be the password "a".
+  if (password.includes('\u0000')) return 'The password must not contain the NUL character.';
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return `The password must be at most ${MAX_PASSWORD_BYTES} bytes.`;
   return null;
 }
