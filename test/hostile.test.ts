@@ -52,7 +52,8 @@ async function startHostile(kind: DatabaseKind, algorithm: 'HS256' | 'RS256'): P
   const logged: unknown[] = [];
   const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const strangerKid = thumbprint(stranger.publicKey);
-  let env: Record<string, string> = { JWT_AUDIENCE: AUDIENCE, JWT_ISSUER: ISSUER, JWT_LEEWAY: '5s' };
+  // Login limits off: every hostile tokenAuth must reach the password check, not stop at RATE_LIMITED.
+  let env: Record<string, string> = { JWT_AUDIENCE: AUDIENCE, JWT_ISSUER: ISSUER, JWT_LEEWAY: '5s', LOGIN_MAX_FAILURES_PER_USER: '0', LOGIN_MAX_FAILURES_PER_ADDRESS: '0' };
   let key: Target['key'] = { alg: 'HS256', secret: TEST_SECRET };
   if (algorithm === 'RS256') {
     const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -139,7 +140,7 @@ const MUTATIONS = Object.values(schema.getMutationType()!.getFields());
 
 /** What each known mutation may answer to hostile arguments; a mutation added later may answer any contract code or data. */
 const EXPECTED: Record<string, readonly string[]> = {
-  tokenAuth: [ErrorCode.INVALID_CREDENTIALS, ErrorCode.BAD_USER_INPUT, ErrorCode.RATE_LIMITED],
+  tokenAuth: [ErrorCode.INVALID_CREDENTIALS, ErrorCode.BAD_USER_INPUT],
   verifyToken: [ErrorCode.INVALID_TOKEN, ErrorCode.BAD_USER_INPUT],
   refreshToken: [ErrorCode.INVALID_TOKEN, ErrorCode.INVALID_REFRESH_TOKEN, ErrorCode.BAD_USER_INPUT],
 };
@@ -281,7 +282,7 @@ describe('a spawned server under hostile input', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('never writes a secret, a password or a token to its output', async () => {
-    const env = { ...process.env, ...testEnv({ DATABASE_URL: `sqlite:${join(dir, 'h.sqlite')}`, GATEHOUSE_DATA_DIR: dir, JWT_AUDIENCE: AUDIENCE, JWT_ISSUER: ISSUER }) };
+    const env = { ...process.env, ...testEnv({ DATABASE_URL: `sqlite:${join(dir, 'h.sqlite')}`, GATEHOUSE_DATA_DIR: dir, JWT_AUDIENCE: AUDIENCE, JWT_ISSUER: ISSUER, LOGIN_MAX_FAILURES_PER_USER: '0', LOGIN_MAX_FAILURES_PER_ADDRESS: '0' }) };
     const created = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'gatehouse.js'), 'users', 'create', 'victim', '--password-stdin'], { env, input: `${PASSWORD}\n`, encoding: 'utf8' });
     assert.equal(created.status, 0, created.stderr);
     const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'server', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
