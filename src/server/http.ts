@@ -7,6 +7,9 @@ export const GRAPHQL_PATH = '/graphql';
 /** Largest request body accepted, bytes. */
 export const MAX_BODY_BYTES = 100 * 1024;
 
+/** What a browser gets at /graphql in production, where there is no Apollo Sandbox. */
+export const NO_LANDING_PAGE = 'This is a GraphQL endpoint: send queries with POST (application/json). Apollo Sandbox is available in development only.';
+
 class PayloadTooLarge extends Error {}
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -53,6 +56,10 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       }
       if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
 
+      if (req.method === 'GET' && !url.searchParams.has('query') && gh.settings.nodeEnv === 'production') {
+        // No landing page in production: say what this address is instead of a CSRF refusal.
+        return sendJson(res, 400, requestError(NO_LANDING_PAGE, 'BAD_USER_INPUT'));
+      }
       let body: unknown;
       if (req.method === 'POST') {
         const text = await readBody(req, MAX_BODY_BYTES);
