@@ -1,13 +1,42 @@
-import type { MikroORM } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { User } from './entities';
+import type { AuthPayloadType } from './graphql/types/payloads';
 import type { Settings } from './settings';
 import type { TokenKeys } from './tokens/keys';
 import { SessionCache } from './sessions/cache';
 import type { UserSnapshot } from './sessions/cache';
 
-/** Customisation points (the seeds' payload handlers). All optional. */
+/** Which mutation is answering with an `AuthPayload`. */
+export type AuthPayloadSource = 'tokenAuth' | 'refreshToken' | 'statelessRefresh';
+
+/**
+ * Customisation points, in place of djangorestframework-jwt's payload handlers. All optional.
+ *
+ * @example
+ * const hooks: GatehouseHooks = {
+ *   extraClaims: (user) => ({ plan: user.roles.includes('pro') ? 'pro' : 'free' }),
+ *   findUser: (login, em) => em.findOne(User, login.includes('@') ? { email: login.toLowerCase() } : { username: login }),
+ *   authPayload: (payload, { user }) => ({ ...payload, welcome: `Hello, ${user.username}` }),
+ * };
+ */
 export interface GatehouseHooks {
-  /** Extra claims for every access token of this user. Standard claims cannot be overridden. */
+  /**
+   * Extra claims for every access token of this user (`JWT_PAYLOAD_HANDLER`). Standard
+   * claims (`sub`, `exp`, `sid`, …) cannot be overridden. Claims are readable by anyone
+   * who holds the token: put no secrets in them.
+   */
   extraClaims?(user: UserSnapshot): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * Finds the user a `tokenAuth` login names (default: the exact `username`). Return null
+   * for "no such user": the answer is the same `INVALID_CREDENTIALS` as a wrong password.
+   */
+  findUser?(login: string, em: EntityManager): Promise<User | null>;
+  /**
+   * Shapes the `AuthPayload` that `tokenAuth` and `refreshToken` return
+   * (`JWT_RESPONSE_PAYLOAD_HANDLER`). Properties you add are served by fields you add with
+   * `extend type AuthPayload { … }` (SDL) or a type-graphql `@FieldResolver`.
+   */
+  authPayload?(payload: AuthPayloadType, context: { user: UserSnapshot; source: AuthPayloadSource }): AuthPayloadType | Promise<AuthPayloadType>;
 }
 
 /**

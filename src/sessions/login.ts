@@ -37,7 +37,7 @@ export function deviceNameFrom(input: Pick<LoginInput, 'deviceName' | 'headers'>
  * `lastLogin`, all in one transaction. One error for every failure.
  */
 export async function login(gh: Gatehouse, em: EntityManager, input: LoginInput): Promise<SessionTokens> {
-  const user = await em.findOne(User, { username: input.username });
+  const user = gh.hooks.findUser ? await gh.hooks.findUser(input.username, em) : await em.findOne(User, { username: input.username });
   const passwordOk = await checkPassword(input.password, user?.passwordHash ?? null, gh.settings.bcryptRounds);
   if (!user || !passwordOk || !user.isActive) throw new InvalidCredentials();
 

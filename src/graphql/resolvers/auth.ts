@@ -5,6 +5,7 @@ import { login } from '../../sessions/login';
 import { rotateDeviceToken } from '../../sessions/rotate';
 import { refreshAccessToken } from '../../sessions/stateless-refresh';
 import { verifyAccessToken } from '../../tokens/access/verify';
+import { shapePayload } from '../types/shape-payload';
 import { AuthPayloadType, toAuthPayload, toStatelessAuthPayload, toTokenPayload, VerifyPayloadType } from '../types/payloads';
 import { toUserType } from '../types/user';
 import { RefreshTokenArgs, TokenAuthArgs } from '../types/args';
@@ -18,7 +19,7 @@ export class AuthResolver {
     @Ctx() { gatehouse }: GatehouseContext,
   ): Promise<AuthPayloadType> {
     const session = await login(gatehouse.gh, gatehouse.em, { username, password, deviceName, headers: gatehouse.headers });
-    return toAuthPayload(session);
+    return shapePayload(gatehouse.gh, toAuthPayload(session), session.user, 'tokenAuth');
   }
 
   @Mutation(() => VerifyPayloadType, { description: 'The payload of a valid access token; INVALID_TOKEN otherwise.' })
@@ -42,12 +43,13 @@ export class AuthResolver {
     }
     if (token != null) {
       const { access, user } = await refreshAccessToken(gatehouse.gh, gatehouse.em, token);
-      return toStatelessAuthPayload(access, toUserType(user));
+      return shapePayload(gatehouse.gh, toStatelessAuthPayload(access, toUserType(user)), user, 'statelessRefresh');
     }
     const presented = refreshToken ?? gatehouse.presentedRefreshToken();
     if (presented == null) {
       throw new BadUserInput('Pass refreshToken or token (or send the Refresh-Token header).');
     }
-    return toAuthPayload(await rotateDeviceToken(gatehouse.gh, gatehouse.em, presented));
+    const session = await rotateDeviceToken(gatehouse.gh, gatehouse.em, presented);
+    return shapePayload(gatehouse.gh, toAuthPayload(session), session.user, 'refreshToken');
   }
 }
