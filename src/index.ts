@@ -34,6 +34,11 @@ export { signAccessToken } from './tokens/access/sign';
 export { verifyAccessToken } from './tokens/access/verify';
 export type { AccessClaims } from './tokens/access/claims';
 export { gatehouseFormatError } from './server/format-error';
+export { gatehousePlugin } from './server/plugin';
+// Logs.
+export { createLogger, type Logger } from './logging/logger';
+export { audit, type AuditEvent, type AuditFields } from './logging/audit';
+export { requestIdFrom } from './logging/request-id';
 // The standalone server and users.
 export { startGatehouse, type RunningGatehouse, type StartOptions } from './server/app';
 export { createUser, UserInputError, type NewUser } from './users/create';

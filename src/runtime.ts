@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import { createLogger, type Logger } from './logging/logger';
 import type { User } from './entities';
 import type { AuthPayloadType } from './graphql/types/payloads';
 import type { Settings } from './settings';
@@ -49,10 +50,12 @@ export interface Gatehouse {
   readonly orm: MikroORM;
   readonly sessions: SessionCache;
   readonly hooks: GatehouseHooks;
+  /** Structured logs (pino): request lines and audit lines. */
+  readonly log: Logger;
 }
 
-export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM, hooks: GatehouseHooks = {}): Gatehouse {
-  return { settings, keys, orm, sessions: new SessionCache(settings.sessionCacheTtl), hooks };
+export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM, hooks: GatehouseHooks = {}, log: Logger = createLogger(settings)): Gatehouse {
+  return { settings, keys, orm, sessions: new SessionCache(settings.sessionCacheTtl), hooks, log };
 }
 
 /** Unix time in whole seconds. */

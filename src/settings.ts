@@ -58,7 +58,12 @@ export interface Settings {
   readonly nodeEnv: 'development' | 'production' | 'test';
   /** Folder for the SQLite file and the generated development secret (`GATEHOUSE_DATA_DIR`). */
   readonly dataDir: string;
+  /** Lowest level of log lines written (`LOG_LEVEL`). */
+  readonly logLevel: LogLevel;
 }
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** A setting has a value Gatehouse cannot use. `message` is one line that names the variable. */
 export class SettingsError extends Error {
@@ -180,6 +185,7 @@ export function loadSettings(env: Env = process.env): Settings {
     host: read.string('HOST', '127.0.0.1'),
     nodeEnv,
     dataDir: read.string('GATEHOUSE_DATA_DIR', './data'),
+    logLevel: read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
   };
   if (settings.expirationDelta < 1) {
     throw new SettingsError('JWT_EXPIRATION_DELTA', 'must be at least 1 second');

@@ -19,6 +19,7 @@ import {
   createGatehouse,
   gatehouseContext,
   gatehouseFormatError,
+  gatehousePlugin,
   gatehouseEntities,
   gatehouseMigrations,
   loadSettings,
@@ -83,7 +84,13 @@ async function serve(orm: MikroORM, settings: Settings, port: number): Promise<N
 
   // 3. Any Apollo integration: the context function gives each request `context.gatehouse`.
   //    Gatehouse's error formatting keeps stack traces and internals out of answers.
-  const apollo = new ApolloServer<GatehouseContext>({ schema, formatError: gatehouseFormatError(), includeStacktraceInErrorResponses: false });
+  //    The plugin puts Gatehouse's response headers (X-Request-Id, the refresh cookie) on the answer.
+  const apollo = new ApolloServer<GatehouseContext>({
+    schema,
+    formatError: gatehouseFormatError(),
+    includeStacktraceInErrorResponses: false,
+    plugins: [gatehousePlugin()],
+  });
   const { url } = await startStandaloneServer(apollo, {
     context: gatehouseContext(gatehouse),
     listen: { port, host: '127.0.0.1' },

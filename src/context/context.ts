@@ -1,5 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Unauthenticated } from '../errors';
+import { audit, type AuditEvent, type AuditFields } from '../logging/audit';
+import type { Logger } from '../logging/logger';
+import { requestIdFrom } from '../logging/request-id';
 import type { Gatehouse } from '../runtime';
 import { authenticate, type Principal } from '../sessions/authenticate';
 import { verifyAccessToken } from '../tokens/access/verify';
@@ -15,8 +18,34 @@ export type Headers = Record<string, string | undefined>;
 export class RequestScope {
   private emFork: EntityManager | undefined;
   private principalPromise: Promise<Principal> | undefined;
+  private logger: Logger | undefined;
+  /** Headers to add to this request's response (see `gatehousePlugin`). */
+  readonly responseHeaders = new Map<string, string>();
+  /** The top-level fields of the operation, once Apollo has parsed it (for the request log line). */
+  operation: string | undefined;
 
-  constructor(readonly gh: Gatehouse, readonly headers: Headers) {}
+  constructor(
+    readonly gh: Gatehouse,
+    readonly headers: Headers,
+    /** This request's id (`X-Request-Id`), in every log line it causes. */
+    readonly requestId: string = requestIdFrom(headers['x-request-id']),
+  ) {}
+
+  /** The Gatehouse logger, with this request's id. */
+  get log(): Logger {
+    this.logger ??= this.gh.log.child({ reqId: this.requestId });
+    return this.logger;
+  }
+
+  /**
+   * Writes an audit line for this request (see `audit`): only user, device, app, reason and
+   * count fields are written, never tokens or passwords.
+   *
+   * @example gatehouse.audit('logout', { userId: user.id, deviceId: claims.sid });
+   */
+  audit(event: AuditEvent, fields: AuditFields = {}): void {
+    audit(this.log, event, fields);
+  }
 
   get em(): EntityManager {
     this.emFork ??= this.gh.orm.em.fork() as EntityManager;
@@ -61,7 +90,7 @@ export function normalizeHeaders(raw: Record<string, string | string[] | undefin
   return headers;
 }
 
-/** Builds the Gatehouse context for one request. */
-export function createContext(gh: Gatehouse, headers: Headers): GatehouseContext {
-  return { gatehouse: new RequestScope(gh, headers) };
+/** Builds the Gatehouse context for one request (the request id defaults to the `X-Request-Id` header or a new UUID). */
+export function createContext(gh: Gatehouse, headers: Headers, requestId?: string): GatehouseContext {
+  return { gatehouse: new RequestScope(gh, headers, requestId) };
 }

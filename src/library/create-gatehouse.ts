@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { MikroORM } from '@mikro-orm/core';
 import { migrate as applyMigrations, openDatabase } from '../db/orm';
+import type { Logger } from '../logging/logger';
 import { createRuntime, type Gatehouse, type GatehouseHooks } from '../runtime';
 import { loadSettings, type Settings } from '../settings';
 import { loadTokenKeys } from '../tokens/keys';
@@ -15,6 +16,8 @@ export interface CreateGatehouseOptions {
    */
   orm?: MikroORM;
   hooks?: GatehouseHooks;
+  /** Where Gatehouse's audit lines go (a pino logger). Default: stdout at `LOG_LEVEL`. */
+  logger?: Logger;
 }
 
 /**
@@ -38,5 +41,5 @@ export async function createGatehouse(options: CreateGatehouseOptions = {}): Pro
       throw error;
     }
   }
-  return createRuntime(settings, keys, orm, options.hooks);
+  return createRuntime(settings, keys, orm, options.hooks, options.logger);
 }

@@ -5,6 +5,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { GatehouseContext } from '../context/context';
 import type { Settings } from '../settings';
 import { formatError } from './format-error';
+import { gatehousePlugin } from './plugin';
 
 /** What Apollo Sandbox opens with: a login and a call of a protected field. */
 export const SANDBOX_DOCUMENT = `# Sign in, copy "token" into the Authorization header (Bearer <token>), then run Me.
@@ -49,6 +50,6 @@ export function createApollo(schema: GraphQLSchema, settings: Settings, log: (er
     persistedQueries: false,
     csrfPrevention: true,
     formatError: formatError(log),
-    plugins: [landingPage(settings)],
+    plugins: [landingPage(settings), gatehousePlugin()],
   });
 }

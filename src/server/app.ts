@@ -7,6 +7,7 @@ import { buildGatehouseSchema } from '../graphql/schema';
 import { createRuntime, type Gatehouse, type GatehouseHooks } from '../runtime';
 import type { Settings } from '../settings';
 import { loadTokenKeys } from '../tokens/keys';
+import { createLogger, type Logger } from '../logging/logger';
 import { createApollo } from './apollo';
 import { createRequestHandler } from './http';
 
@@ -15,8 +16,10 @@ export interface StartOptions {
   hooks?: GatehouseHooks;
   /** Apply pending migrations first (default true). */
   migrate?: boolean;
-  /** Where unexpected errors go (default: console.error). */
+  /** Where unexpected errors go (default: the logger, level error). */
   log?: (error: unknown) => void;
+  /** Request and audit lines (pino). Default: stdout at `LOG_LEVEL`. */
+  logger?: Logger;
 }
 
 export interface RunningGatehouse {
@@ -30,12 +33,13 @@ export interface RunningGatehouse {
 /** Opens the database, migrates, and serves Gatehouse over HTTP. */
 export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
   const { settings } = options;
-  const log = options.log ?? ((error: unknown) => console.error('gatehouse: unexpected error:', error));
+  const logger = options.logger ?? createLogger(settings);
+  const log = options.log ?? ((error: unknown) => logger.error({ err: error }, 'unexpected error'));
   const keys = loadTokenKeys(settings);
   const orm: MikroORM = await openDatabase(settings);
   try {
     if (options.migrate !== false) await applyMigrations(orm);
-    const gatehouse = createRuntime(settings, keys, orm, options.hooks);
+    const gatehouse = createRuntime(settings, keys, orm, options.hooks, logger);
     const apollo = createApollo(await buildGatehouseSchema(), settings, log);
     await apollo.start();
     const ready = async () => orm.isConnected();

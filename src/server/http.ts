@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
-import { createContext, type GatehouseContext, normalizeHeaders } from '../context/context';
+import { createContext, type GatehouseContext, normalizeHeaders, type RequestScope } from '../context/context';
+import { logWhenDone } from '../logging/request-log';
+import { requestIdFrom } from '../logging/request-id';
 import type { Gatehouse } from '../runtime';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -47,6 +49,10 @@ export function requestError(message: string, code: string) {
  */
 export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<GatehouseContext>, ready: () => Promise<boolean>) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
+    res.setHeader('x-request-id', requestId);
+    let scope: RequestScope | undefined;
+    logWhenDone(gh.log, req, res, requestId, () => scope?.operation);
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
@@ -80,7 +86,11 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       }
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-        context: async () => createContext(gh, normalizeHeaders(req.headers)),
+        context: async () => {
+          const context = createContext(gh, normalizeHeaders(req.headers), requestId);
+          scope = context.gatehouse;
+          return context;
+        },
       });
       res.statusCode = result.status ?? 200;
       for (const [name, value] of result.headers) res.setHeader(name, value);
@@ -95,6 +105,7 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       if (error instanceof PayloadTooLarge) {
         return sendJson(res, 413, requestError('The request body is too large.', 'BAD_USER_INPUT'), { connection: 'close' });
       }
+      gh.log.error({ err: error, reqId: requestId }, 'unexpected error');
       sendJson(res, 500, requestError('Internal server error.', 'INTERNAL_SERVER_ERROR'));
     }
   };

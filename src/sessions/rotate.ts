@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { Device, RefreshToken } from '../entities';
 import { InvalidRefreshToken, type RefreshProblem } from '../errors';
+import { audit } from '../logging/audit';
+import type { Logger } from '../logging/logger';
 import type { Gatehouse } from '../runtime';
 import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from '../tokens/refresh/opaque';
 import { openSuccessor, sealSuccessor } from '../tokens/refresh/successor';
@@ -11,7 +13,7 @@ import { userSnapshot } from './snapshots';
 
 type Outcome =
   | { ok: true; refreshToken: string; token: RefreshToken }
-  | { ok: false; problem: RefreshProblem; endedDevice?: string };
+  | { ok: false; problem: RefreshProblem; endedDevice?: string; userId?: string };
 
 /**
  * Rotates a device refresh token (`refreshToken(refreshToken:)`), in one transaction:
@@ -21,11 +23,12 @@ type Outcome =
  * `JWT_REFRESH_REUSE_INTERVAL` gets the same successor (kept sealed under the old token);
  * a repeat after it ends the whole device session (`REUSED`).
  */
-export async function rotateDeviceToken(gh: Gatehouse, em: EntityManager, presented: string): Promise<SessionTokens> {
+export async function rotateDeviceToken(gh: Gatehouse, em: EntityManager, presented: string, log: Logger = gh.log): Promise<SessionTokens> {
   if (!looksLikeRefreshToken(presented)) throw new InvalidRefreshToken('UNKNOWN');
   const outcome = await em.transactional((tem) => rotateInTransaction(gh, tem, presented));
   if (!outcome.ok) {
     if (outcome.endedDevice) gh.sessions.forgetDevice(outcome.endedDevice);
+    if (outcome.problem === 'REUSED') audit(log, 'refresh.reused', { userId: outcome.userId, deviceId: outcome.endedDevice, reason: 'REUSED' });
     throw new InvalidRefreshToken(outcome.problem);
   }
   const { token, refreshToken } = outcome;
@@ -100,7 +103,7 @@ async function repeat(gh: Gatehouse, em: EntityManager, used: RefreshToken, pres
     return { ok: false, problem: 'REVOKED' };
   }
   await endDevice(em, used.device!.id, now);
-  return { ok: false, problem: 'REUSED', endedDevice: used.device!.id };
+  return { ok: false, problem: 'REUSED', endedDevice: used.device!.id, userId: used.user.id };
 }
 
 /** Ends a device session: the device and every refresh token of it are revoked. */

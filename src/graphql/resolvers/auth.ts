@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
-import { BadUserInput, InvalidToken } from '../../errors';
+import { BadUserInput, GatehouseError, InvalidToken } from '../../errors';
 import { login } from '../../sessions/login';
 import { rotateDeviceToken } from '../../sessions/rotate';
 import { refreshAccessToken } from '../../sessions/stateless-refresh';
@@ -18,7 +18,14 @@ export class AuthResolver {
     @Args(() => TokenAuthArgs) { username, password, deviceName }: TokenAuthArgs,
     @Ctx() { gatehouse }: GatehouseContext,
   ): Promise<AuthPayloadType> {
-    const session = await login(gatehouse.gh, gatehouse.em, { username, password, deviceName, headers: gatehouse.headers });
+    let session;
+    try {
+      session = await login(gatehouse.gh, gatehouse.em, { username, password, deviceName, headers: gatehouse.headers });
+    } catch (error) {
+      if (error instanceof GatehouseError) gatehouse.audit('login.failed', { username, reason: error.code });
+      throw error;
+    }
+    gatehouse.audit('login.succeeded', { userId: session.user.id, username: session.user.username, deviceId: session.device.id });
     return shapePayload(gatehouse.gh, toAuthPayload(session), session.user, 'tokenAuth');
   }
 
@@ -49,7 +56,7 @@ export class AuthResolver {
     if (presented == null) {
       throw new BadUserInput('Pass refreshToken or token (or send the Refresh-Token header).');
     }
-    const session = await rotateDeviceToken(gatehouse.gh, gatehouse.em, presented);
+    const session = await rotateDeviceToken(gatehouse.gh, gatehouse.em, presented, gatehouse.log);
     return shapePayload(gatehouse.gh, toAuthPayload(session), session.user, 'refreshToken');
   }
 }
