@@ -14,6 +14,11 @@ const COMMANDS: Record<string, Command> = {
   migrate,
 };
 
+/** The name of every command, as typed (`users create`, `migrate`, …). */
+export function commandNames(): string[] {
+  return Object.keys(COMMANDS);
+}
+
 function generalHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
