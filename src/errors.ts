@@ -88,6 +88,18 @@ export class BadUserInput extends GatehouseError {
   }
 }
 
+/** A `Refresh-Token` header on an operation that must not receive it: HTTP 400. */
+export class RefreshTokenHeaderNotAllowed extends GatehouseError {
+  readonly code = ErrorCode.BAD_USER_INPUT;
+  constructor() {
+    super(
+      'The Refresh-Token header is accepted only by refreshToken and revokeRefreshToken; do not send it with other operations.',
+      ErrorCode.BAD_USER_INPUT,
+      { reason: 'REFRESH_TOKEN_HEADER_NOT_ALLOWED', http: { status: 400 } },
+    );
+  }
+}
+
 const MESSAGES: Record<TokenProblem, string> = {
   MISSING_TOKEN: 'You must be signed in to do this.',
   INVALID_TOKEN: 'The access token is invalid.',

@@ -13,6 +13,7 @@ export { authDirective, authDirectiveTypeDefs, authDirectiveTransformer, AUTH_DI
 // Per-request context.
 export { createContext, normalizeHeaders, RequestScope, type GatehouseContext, type Headers } from './context/context';
 export { gatehouseContext, type ContextArgument } from './context/context-function';
+export { clientAddress } from './server/client-address';
 export type { Principal } from './sessions/authenticate';
 export type { UserSnapshot } from './sessions/cache';
 // Schema: type-graphql resolvers and types, or the built schema to merge with an SDL-first one.
@@ -34,7 +35,7 @@ export { signAccessToken } from './tokens/access/sign';
 export { verifyAccessToken } from './tokens/access/verify';
 export type { AccessClaims } from './tokens/access/claims';
 export { gatehouseFormatError } from './server/format-error';
-export { gatehousePlugin } from './server/plugin';
+export { gatehousePlugin } from './server/plugins/gatehouse';
 // Logs.
 export { createLogger, type Logger } from './logging/logger';
 export { audit, type AuditEvent, type AuditFields } from './logging/audit';
@@ -42,3 +43,4 @@ export { requestIdFrom } from './logging/request-id';
 // The standalone server and users.
 export { startGatehouse, type RunningGatehouse, type StartOptions } from './server/app';
 export { createUser, UserInputError, type NewUser } from './users/create';
+export { setPassword } from './users/set-password';

@@ -1,11 +1,17 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type Redis from 'ioredis';
 import { createLogger, type Logger } from './logging/logger';
 import type { User } from './entities';
 import type { AuthPayloadType } from './graphql/types/payloads';
 import type { Settings } from './settings';
 import type { TokenKeys } from './tokens/keys';
+import { chooseBus } from './cluster/choose';
+import type { InvalidationBus } from './cluster/bus';
+import { LoginLimiter } from './ratelimit/login-limiter';
+import { connectRedis } from './ratelimit/redis';
 import { SessionCache } from './sessions/cache';
 import type { UserSnapshot } from './sessions/cache';
+import { warmDummyHash } from './passwords/hash';
 
 /** Which mutation is answering with an `AuthPayload`. */
 export type AuthPayloadSource = 'tokenAuth' | 'refreshToken' | 'statelessRefresh';
@@ -41,7 +47,8 @@ export interface GatehouseHooks {
 }
 
 /**
- * Everything a Gatehouse instance holds: settings, keys, the ORM and the session cache.
+ * Everything a Gatehouse instance holds: settings, keys, the ORM, the session cache and the
+ * login limiter (with its Redis connection when `REDIS_URL` is set).
  * Passed explicitly (through the GraphQL context); there are no module-level globals.
  */
 export interface Gatehouse {
@@ -50,12 +57,45 @@ export interface Gatehouse {
   readonly orm: MikroORM;
   readonly sessions: SessionCache;
   readonly hooks: GatehouseHooks;
+  /** Tells other instances about logouts and revocations (none for a single SQLite process). */
+  readonly bus: InvalidationBus;
+  readonly loginLimiter: LoginLimiter;
   /** Structured logs (pino): request lines and audit lines. */
   readonly log: Logger;
+  /** Closes what the runtime opened itself (the Redis connection, the bus); not the ORM. */
+  close(): Promise<void>;
 }
 
-export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM, hooks: GatehouseHooks = {}, log: Logger = createLogger(settings)): Gatehouse {
-  return { settings, keys, orm, sessions: new SessionCache(settings.sessionCacheTtl), hooks, log };
+export interface RuntimeOptions {
+  /** Where operational warnings go (a Redis outage); default console.warn. */
+  warn?: (message: string) => void;
+  /** Request and audit lines (pino). Default: stdout at `LOG_LEVEL`. */
+  logger?: Logger;
+}
+
+export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM, hooks: GatehouseHooks = {}, options: RuntimeOptions = {}): Gatehouse {
+  const log = options.logger ?? createLogger(settings);
+  const warn = options.warn ?? ((message: string) => console.warn(message));
+  const redis: Redis | undefined = settings.redisUrl ? connectRedis(settings.redisUrl, warn) : undefined;
+  const bus = chooseBus(settings, warn, redis);
+  // The first unknown-username login must not be the one that pays for making the dummy hash.
+  void warmDummyHash(settings.bcryptRounds);
+  return {
+    settings,
+    keys,
+    orm,
+    sessions: new SessionCache(settings.sessionCacheTtl),
+    hooks,
+    log,
+    bus,
+    loginLimiter: new LoginLimiter(settings, redis),
+    async close() {
+      await bus.close();
+      if (!redis) return;
+      await redis.quit().catch(() => undefined);
+      redis.disconnect();
+    },
+  };
 }
 
 /** Unix time in whole seconds. */

@@ -31,6 +31,8 @@ export interface Settings {
   /** PEM text or a path to a PEM file. */
   readonly privateKey: string | null;
   readonly publicKey: string | null;
+  /** Extra verification keys for rotation (`JWT_PUBLIC_KEYS`): PEM text (several blocks), or file and folder paths separated by commas. */
+  readonly publicKeys: string | null;
   /** Access-token lifetime, seconds. */
   readonly expirationDelta: number;
   /** Stateless refresh limit and device inactivity window, seconds. */
@@ -53,9 +55,29 @@ export interface Settings {
   readonly bcryptRounds: number;
   readonly databaseUrl: string;
   readonly redisUrl: string | null;
+  /** PostgreSQL connection pool bounds per process (`DATABASE_POOL_MIN`, `DATABASE_POOL_MAX`). */
+  readonly databasePoolMin: number;
+  readonly databasePoolMax: number;
+  /** How long a SIGTERM waits for in-flight requests before closing connections, seconds (`SHUTDOWN_TIMEOUT`). */
+  readonly shutdownTimeout: number;
+  /** Prefix of every key Gatehouse writes to Redis (`REDIS_KEY_PREFIX`), so deployments can share one Redis. */
+  readonly redisKeyPrefix: string;
+  /** Failed logins allowed per username and client address within the window; 0 turns the limit off. */
+  readonly loginMaxFailuresPerUser: number;
+  /** Failed logins allowed per client address (any username) within the window; 0 turns the limit off. */
+  readonly loginMaxFailuresPerAddress: number;
+  /** The window the login failure limits count in, seconds (`LOGIN_FAILURE_WINDOW`). */
+  readonly loginFailureWindow: number;
+  /** Take the client address from the last `X-Forwarded-For` entry (one trusted reverse proxy in front). */
+  readonly trustProxy: boolean;
   readonly port: number;
   readonly host: string;
   readonly nodeEnv: 'development' | 'production' | 'test';
+  /** GraphQL document limits (graphql-armor and the parser): depth, aliases, cost, tokens. */
+  readonly graphqlMaxDepth: number;
+  readonly graphqlMaxAliases: number;
+  readonly graphqlMaxCost: number;
+  readonly graphqlMaxTokens: number;
   /** Folder for the SQLite file and the generated development secret (`GATEHOUSE_DATA_DIR`). */
   readonly dataDir: string;
   /** Lowest level of log lines written (`LOG_LEVEL`). */
@@ -167,6 +189,7 @@ export function loadSettings(env: Env = process.env): Settings {
     algorithm,
     privateKey: read.optional('JWT_PRIVATE_KEY'),
     publicKey: read.optional('JWT_PUBLIC_KEY'),
+    publicKeys: read.optional('JWT_PUBLIC_KEYS'),
     expirationDelta: read.duration('JWT_EXPIRATION_DELTA', '5m'),
     refreshExpirationDelta: read.duration('JWT_REFRESH_EXPIRATION_DELTA', '7d'),
     allowRefresh: read.boolean('JWT_ALLOW_REFRESH', true),
@@ -181,16 +204,60 @@ export function loadSettings(env: Env = process.env): Settings {
     bcryptRounds: read.integer('BCRYPT_ROUNDS', 12, 4, 31),
     databaseUrl,
     redisUrl,
+    databasePoolMin: read.integer('DATABASE_POOL_MIN', 0, 0, 1000),
+    databasePoolMax: read.integer('DATABASE_POOL_MAX', 10, 1, 1000),
+    shutdownTimeout: read.duration('SHUTDOWN_TIMEOUT', '10s'),
+    redisKeyPrefix: read.string('REDIS_KEY_PREFIX', 'gatehouse:'),
+    loginMaxFailuresPerUser: read.integer('LOGIN_MAX_FAILURES_PER_USER', 5, 0, 1_000_000),
+    loginMaxFailuresPerAddress: read.integer('LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 0, 1_000_000),
+    loginFailureWindow: read.duration('LOGIN_FAILURE_WINDOW', '15m'),
+    trustProxy: read.boolean('TRUST_PROXY', false),
     port: read.integer('PORT', 4000, 0, 65535),
     host: read.string('HOST', '127.0.0.1'),
     nodeEnv,
     dataDir: read.string('GATEHOUSE_DATA_DIR', './data'),
     logLevel: read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    graphqlMaxDepth: read.integer('GRAPHQL_MAX_DEPTH', 10, 1, 1000),
+    graphqlMaxAliases: read.integer('GRAPHQL_MAX_ALIASES', 15, 0, 10000),
+    graphqlMaxCost: read.integer('GRAPHQL_MAX_COST', 5000, 1, 10_000_000),
+    graphqlMaxTokens: read.integer('GRAPHQL_MAX_TOKENS', 1000, 50, 1_000_000),
   };
+  if (settings.databasePoolMin > settings.databasePoolMax) {
+    throw new SettingsError('DATABASE_POOL_MIN', `must not be above DATABASE_POOL_MAX (${settings.databasePoolMax})`);
+  }
   if (settings.expirationDelta < 1) {
     throw new SettingsError('JWT_EXPIRATION_DELTA', 'must be at least 1 second');
   }
+  if (settings.loginFailureWindow < 1) {
+    throw new SettingsError('LOGIN_FAILURE_WINDOW', 'must be at least 1 second');
+  }
+  checkKeySettings(settings);
   return Object.freeze(settings);
+}
+
+/** Shortest `JWT_SECRET` accepted in production, bytes (256 bits, the HS256 output size; RFC 7518 §3.2). */
+export const MIN_SECRET_BYTES = 32;
+
+/**
+ * The key settings fit the algorithm: in production a strong `JWT_SECRET` (HS) or a
+ * `JWT_PRIVATE_KEY` (RS/ES/PS, in every mode) is required; rotation keys are for asymmetric algorithms only.
+ * (Reading and checking the PEM keys themselves is `loadTokenKeys`' job.)
+ */
+function checkKeySettings(s: Settings): void {
+  const hmac = s.algorithm.startsWith('HS');
+  if (hmac && s.publicKeys !== null) {
+    throw new SettingsError('JWT_PUBLIC_KEYS', `is for RS/ES/PS algorithms; ${s.algorithm} verifies with JWT_SECRET only`);
+  }
+  if (!hmac && s.privateKey === null) {
+    throw new SettingsError('JWT_PRIVATE_KEY', `is required for ${s.algorithm} (npx gatehouse keys generate --algorithm ${s.algorithm} writes a key pair)`);
+  }
+  if (s.nodeEnv !== 'production') return;
+  if (hmac && s.jwtSecret === null) {
+    throw new SettingsError('JWT_SECRET', `is required when NODE_ENV=production (at least ${MIN_SECRET_BYTES} random bytes, e.g. openssl rand -base64 48)`);
+  }
+  if (hmac && Buffer.byteLength(s.jwtSecret!, 'utf8') < MIN_SECRET_BYTES) {
+    throw new SettingsError('JWT_SECRET', `must be at least ${MIN_SECRET_BYTES} bytes when NODE_ENV=production (e.g. openssl rand -base64 48)`);
+  }
 }
 
 /** Settings for tests and embedding: the defaults, with some values replaced. */

@@ -67,6 +67,7 @@ describe('landing page in production', () => {
     const [error] = JSON.parse(text).errors;
     assert.equal(error.extensions.code, 'BAD_USER_INPUT');
     assert.match(error.message, /GraphQL endpoint: send queries with POST/);
+    assert.doesNotMatch(text, /sandbox/i);
   });
 
   it('still answers GraphQL POSTs', async () => {

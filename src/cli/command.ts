@@ -29,3 +29,14 @@ export async function withDatabase<T>(settings: Settings, fn: (orm: MikroORM) =>
     await orm.close(true);
   }
 }
+
+/** The two ways to give a password: `--password P` or `--password-stdin`. */
+export const PASSWORD_OPTIONS = { password: { type: 'string' }, 'password-stdin': { type: 'boolean' } } as const;
+
+/** The password from exactly one of `--password P` and `--password-stdin` (one line). */
+export async function passwordFrom(values: { password?: string; 'password-stdin'?: boolean }, io: Io): Promise<string> {
+  if ((values.password !== undefined) === (values['password-stdin'] === true)) {
+    throw new UsageError('give either --password P or --password-stdin');
+  }
+  return values.password ?? (await io.readStdin()).replace(/\r?\n$/, '');
+}

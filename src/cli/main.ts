@@ -5,13 +5,19 @@ import 'reflect-metadata';
 import { SettingsError } from '../settings';
 import { UserInputError } from '../users/create';
 import { type Command, type Io, UsageError } from './command';
+import { keysGenerate } from './commands/keys-generate';
 import { migrate } from './commands/migrate';
+import { tokensClear } from './commands/tokens-clear';
 import { usersCreate } from './commands/users-create';
+import { usersSetPassword } from './commands/users-set-password';
 
 /** Every command, by the words that name it. Add new commands here (one file each in commands/). */
 const COMMANDS: Record<string, Command> = {
   'users create': usersCreate,
+  'users set-password': usersSetPassword,
   migrate,
+  'tokens clear': tokensClear,
+  'keys generate': keysGenerate,
 };
 
 /** The name of every command, as typed (`users create`, `migrate`, …). */
@@ -75,7 +81,8 @@ function readStdin(): Promise<string> {
   });
 }
 
-if (require.main === module) {
+/** Runs the CLI for this process (`bin/gatehouse.js`) and exits with its code. */
+export function runFromProcess(): void {
   runCli(process.argv.slice(2), {
     out: (line) => console.log(line),
     err: (line) => console.error(line),
@@ -83,3 +90,5 @@ if (require.main === module) {
     env: process.env,
   }).then((code) => process.exit(code));
 }
+
+if (require.main === module) runFromProcess();

@@ -12,8 +12,9 @@ import { readBearer } from './bearer';
 export type Headers = Record<string, string | undefined>;
 
 /**
- * Gatehouse's part of one request: its headers, its own EntityManager fork (made on first
- * use), and the caller, worked out once and only when a field asks for it.
+ * Gatehouse's part of one request: its headers, the client's address, its own
+ * EntityManager fork (made on first use), and the caller, worked out once and only when a
+ * field asks for it.
  */
 export class RequestScope {
   private emFork: EntityManager | undefined;
@@ -24,10 +25,17 @@ export class RequestScope {
   /** The top-level fields of the operation, once Apollo has parsed it (for the request log line). */
   operation: string | undefined;
 
+  /**
+   * @param clientAddress the client's IP address (see `clientAddress()` in server/client-address),
+   *   for the per-address login limits; null when the embedding server does not give it,
+   *   in which case only the per-username limit applies.
+   * @param requestId this request's id, in every log line it causes (default: the
+   *   `X-Request-Id` header when it is a plain token, else a new UUID).
+   */
   constructor(
     readonly gh: Gatehouse,
     readonly headers: Headers,
-    /** This request's id (`X-Request-Id`), in every log line it causes. */
+    readonly clientAddress: string | null = null,
     readonly requestId: string = requestIdFrom(headers['x-request-id']),
   ) {}
 
@@ -90,7 +98,11 @@ export function normalizeHeaders(raw: Record<string, string | string[] | undefin
   return headers;
 }
 
-/** Builds the Gatehouse context for one request (the request id defaults to the `X-Request-Id` header or a new UUID). */
-export function createContext(gh: Gatehouse, headers: Headers, requestId?: string): GatehouseContext {
-  return { gatehouse: new RequestScope(gh, headers, requestId) };
+/**
+ * Builds the Gatehouse context for one request. Give the client's address (e.g.
+ * `clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], settings.trustProxy)`)
+ * so failed logins are limited per address too.
+ */
+export function createContext(gh: Gatehouse, headers: Headers, clientAddress: string | null = null, requestId?: string): GatehouseContext {
+  return { gatehouse: new RequestScope(gh, headers, clientAddress, requestId) };
 }

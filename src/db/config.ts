@@ -36,7 +36,7 @@ const MIGRATIONS: Record<Dialect, MigrationObject[]> = {
  * The MikroORM configuration for a database URL. Migrations are listed in code
  * (`src/migrations/<dialect>/index.ts`), so they run the same from `src` and `dist`.
  */
-export function ormConfig(settings: Pick<Settings, 'databaseUrl'>, extra: { debug?: boolean } = {}) {
+export function ormConfig(settings: Pick<Settings, 'databaseUrl'> & Partial<Pick<Settings, 'databasePoolMin' | 'databasePoolMax'>>, extra: { debug?: boolean } = {}) {
   const dialect = dialectOf(settings.databaseUrl);
   const common = {
     entities: gatehouseEntities,
@@ -58,7 +58,11 @@ export function ormConfig(settings: Pick<Settings, 'databaseUrl'>, extra: { debu
     },
   };
   if (dialect === 'postgresql') {
-    return definePostgres({ ...common, clientUrl: settings.databaseUrl });
+    return definePostgres({
+      ...common,
+      clientUrl: settings.databaseUrl,
+      pool: { min: settings.databasePoolMin ?? 0, max: settings.databasePoolMax ?? 10 },
+    });
   }
   return defineSqlite({
     ...common,

@@ -3,7 +3,7 @@ import type { Settings } from '../settings';
 import { ormConfig } from './config';
 
 /** Opens the database named by `DATABASE_URL` (does not migrate). */
-export async function openDatabase(settings: Pick<Settings, 'databaseUrl'>): Promise<MikroORM> {
+export async function openDatabase(settings: Pick<Settings, 'databaseUrl'> & Partial<Pick<Settings, 'databasePoolMin' | 'databasePoolMax'>>): Promise<MikroORM> {
   return MikroORM.init(ormConfig(settings) as Parameters<typeof MikroORM.init>[0]);
 }
 

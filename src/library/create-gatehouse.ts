@@ -41,5 +41,5 @@ export async function createGatehouse(options: CreateGatehouseOptions = {}): Pro
       throw error;
     }
   }
-  return createRuntime(settings, keys, orm, options.hooks, options.logger);
+  return createRuntime(settings, keys, orm, options.hooks, { logger: options.logger });
 }

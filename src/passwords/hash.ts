@@ -11,6 +11,8 @@ export const MAX_PASSWORD_BYTES = 72;
 
 export function passwordProblem(password: string): string | null {
   if (password.length === 0) return 'The password must not be empty.';
+  // bcrypt stops reading at NUL: "a\0b" would be the password "a".
+  if (password.includes('\u0000')) return 'The password must not contain the NUL character.';
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return `The password must be at most ${MAX_PASSWORD_BYTES} bytes.`;
   return null;
 }
@@ -18,16 +20,27 @@ export function passwordProblem(password: string): string | null {
 const dummyHashes = new Map<number, Promise<string>>();
 
 /**
- * Compares a password with a user's hash, or with a fixed dummy hash of the same cost
- * when there is no user, so an unknown username costs the same as a wrong password.
+ * The fixed dummy hash of this cost (of a random password nobody knows), made once per
+ * process. Call it at start-up so no login pays for making it.
  */
-export async function checkPassword(password: string, hash: string | null, rounds: number): Promise<boolean> {
-  if (hash !== null) return bcrypt.compare(password, hash);
+export function warmDummyHash(rounds: number): Promise<string> {
   let dummy = dummyHashes.get(rounds);
   if (!dummy) {
     dummy = bcrypt.hash(randomBytes(16).toString('hex'), rounds);
     dummyHashes.set(rounds, dummy);
   }
-  await bcrypt.compare(password, await dummy);
+  return dummy;
+}
+
+/**
+ * Compares a password with a user's hash, or with a fixed dummy hash of the same cost
+ * when there is no user, so an unknown username costs the same as a wrong password:
+ * exactly one bcrypt compare either way.
+ *
+ * @example await checkPassword('guess', user?.passwordHash ?? null, settings.bcryptRounds)
+ */
+export async function checkPassword(password: string, hash: string | null, rounds: number): Promise<boolean> {
+  if (hash !== null) return bcrypt.compare(password, hash);
+  await bcrypt.compare(password, await warmDummyHash(rounds));
   return false;
 }

@@ -20,6 +20,8 @@ export interface StartOptions {
   log?: (error: unknown) => void;
   /** Request and audit lines (pino). Default: stdout at `LOG_LEVEL`. */
   logger?: Logger;
+  /** Where operational warnings go, e.g. a Redis outage (default: console.warn). */
+  warn?: (message: string) => void;
 }
 
 export interface RunningGatehouse {
@@ -37,13 +39,17 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const log = options.log ?? ((error: unknown) => logger.error({ err: error }, 'unexpected error'));
   const keys = loadTokenKeys(settings);
   const orm: MikroORM = await openDatabase(settings);
+  let gatehouse: Gatehouse | undefined;
   try {
     if (options.migrate !== false) await applyMigrations(orm);
-    const gatehouse = createRuntime(settings, keys, orm, options.hooks, logger);
+    gatehouse = createRuntime(settings, keys, orm, options.hooks, { warn: options.warn, logger });
+    const { bus } = gatehouse;
+    await bus.attach(gatehouse.sessions);
     const apollo = createApollo(await buildGatehouseSchema(), settings, log);
     await apollo.start();
-    const ready = async () => orm.isConnected();
+    const ready = async () => (await databaseAnswers(orm)) && (bus.name !== 'redis' || (await bus.ready()));
     const server = createServer({ keepAliveTimeout: 65_000 }, createRequestHandler(gatehouse, apollo, ready));
+    const running = gatehouse;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(settings.port, settings.host, () => resolve());
@@ -53,16 +59,33 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
+        // Stop accepting, let in-flight requests finish (up to SHUTDOWN_TIMEOUT), then close pools.
         await new Promise<void>((resolve) => {
-          server.close(() => resolve());
+          const force = setTimeout(() => server.closeAllConnections(), settings.shutdownTimeout * 1000);
+          server.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
           server.closeIdleConnections();
         });
         await apollo.stop();
+        await running.close();
         await orm.close(true);
       })());
-    return { gatehouse, server, url: `http://${host}:${address.port}/graphql`, stop };
+    return { gatehouse: running, server, url: `http://${host}:${address.port}/graphql`, stop };
   } catch (error) {
+    await gatehouse?.close();
     await orm.close(true);
     throw error;
+  }
+}
+
+/** True when the database answers a trivial query. */
+async function databaseAnswers(orm: MikroORM): Promise<boolean> {
+  try {
+    await orm.em.getConnection().execute('select 1');
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -15,7 +15,8 @@ export function formatError(log: (error: unknown) => void, options: { passGraphQ
     const original = unwrapResolverError(error);
     const passes = original instanceof GatehouseError || (options.passGraphQLErrors && original instanceof GraphQLError && typeof original.extensions.code === 'string');
     if (passes) {
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { ...original.extensions } };
+      const { http: _http, ...extensions } = (original as GraphQLError).extensions;
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && REQUEST_CODES.has(code)) {

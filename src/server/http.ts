@@ -4,30 +4,41 @@ import { createContext, type GatehouseContext, normalizeHeaders, type RequestSco
 import { logWhenDone } from '../logging/request-log';
 import { requestIdFrom } from '../logging/request-id';
 import type { Gatehouse } from '../runtime';
+import { clientAddress } from './client-address';
+import { publicJwks } from '../tokens/jwks';
 
 export const GRAPHQL_PATH = '/graphql';
+export const JWKS_PATH = '/.well-known/jwks.json';
 /** Largest request body accepted, bytes. */
 export const MAX_BODY_BYTES = 100 * 1024;
 
 /** What a browser gets at /graphql in production, where there is no Apollo Sandbox. */
-export const NO_LANDING_PAGE = 'This is a GraphQL endpoint: send queries with POST (application/json). Apollo Sandbox is available in development only.';
+export const NO_LANDING_PAGE = 'This is a GraphQL endpoint: send queries with POST (application/json).';
 
 class PayloadTooLarge extends Error {}
 
+/** Past this many bytes an oversized body is no longer drained: the connection is cut. */
+const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
+
+/**
+ * Reads a request body of at most `limit` bytes. A larger body is read to its end and
+ * thrown away (up to `DRAIN_LIMIT_BYTES`), so the client gets its 413 answer rather than
+ * a reset connection.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      if (size > DRAIN_LIMIT_BYTES) {
         reject(new PayloadTooLarge());
         req.destroy();
-        return;
+      } else if (size <= limit) {
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (size > limit ? reject(new PayloadTooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
 }
@@ -45,17 +56,25 @@ export function requestError(message: string, code: string) {
 
 /**
  * The HTTP front of a Gatehouse server on plain `node:http`: `/graphql` through Apollo's
- * `executeHTTPGraphQLRequest`, `/healthz` and `/readyz`. No framework in the hot path.
+ * `executeHTTPGraphQLRequest`, `/healthz`, `/readyz` and `/.well-known/jwks.json`
+ * (asymmetric algorithms; 404 for HMAC, whose secret is never published). Bodies over
+ * `MAX_BODY_BYTES` get 413. No framework in the hot path.
  */
 export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<GatehouseContext>, ready: () => Promise<boolean>) {
+  const jwks = publicJwks(gh.keys);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
     res.setHeader('x-request-id', requestId);
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], gh.settings.trustProxy);
     let scope: RequestScope | undefined;
-    logWhenDone(gh.log, req, res, requestId, () => scope?.operation);
+    logWhenDone(gh.log, req, res, { requestId, ip: address, operation: () => scope?.operation });
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (url.pathname === JWKS_PATH) {
+        if (!jwks) return sendJson(res, 404, { error: `No public keys: ${gh.keys.algorithm} tokens are signed with a shared secret (JWT_SECRET).` });
+        return sendJson(res, 200, jwks, { 'cache-control': 'public, max-age=300' });
+      }
       if (url.pathname === '/readyz') {
         const ok = await ready().catch(() => false);
         return sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable' });
@@ -87,7 +106,7 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
         context: async () => {
-          const context = createContext(gh, normalizeHeaders(req.headers), requestId);
+          const context = createContext(gh, normalizeHeaders(req.headers), address, requestId);
           scope = context.gatehouse;
           return context;
         },

@@ -1,8 +1,16 @@
 /**
  * A small per-process cache of what `@auth` needs to know about users and device
  * sessions, so a protected request costs no database round trip while the entry is fresh.
- * Entries live `JWT_SESSION_CACHE_TTL`; logouts made in this process drop them at once.
+ * Entries live `JWT_SESSION_CACHE_TTL`; logouts made in this process drop them at once,
+ * and, with several instances, an invalidation bus (Redis pub/sub or PostgreSQL
+ * LISTEN/NOTIFY, see `src/cluster/`) tells the other processes to drop theirs.
  */
+
+/** What one process tells the others: forget this user or this device. */
+export interface Invalidation {
+  kind: 'user' | 'device';
+  id: string;
+}
 
 export interface UserSnapshot {
   id: string;
@@ -12,7 +20,7 @@ export interface UserSnapshot {
   isActive: boolean;
   lastLogin: Date | null;
   dateJoined: Date;
-  /** Access tokens with `iat` (seconds) below this are refused; 0 when never set. */
+  /** Access tokens with `iat` (seconds) below this are refused (see `firstValidIat`); 0 when never set. */
   tokensValidAfter: number;
 }
 
@@ -61,6 +69,10 @@ class TtlMap<V> {
 export class SessionCache {
   private readonly users: TtlMap<UserSnapshot>;
   private readonly devices: TtlMap<DeviceSnapshot>;
+  /** Called on every local forget, to tell other instances (set by the invalidation bus). */
+  publish: ((event: Invalidation) => void) | undefined;
+  /** While true (the bus is down), nothing is cached: every check asks the database. */
+  private bypass = false;
 
   constructor(ttlSeconds: number, maxEntries = 50_000) {
     this.users = new TtlMap(ttlSeconds * 1000, maxEntries);
@@ -68,25 +80,39 @@ export class SessionCache {
   }
 
   user(id: string, now = Date.now()) {
-    return this.users.get(id, now);
+    return this.bypass ? undefined : this.users.get(id, now);
   }
   rememberUser(user: UserSnapshot, now = Date.now()) {
-    this.users.set(user.id, user, now);
+    if (!this.bypass) this.users.set(user.id, user, now);
   }
   device(id: string, now = Date.now()) {
-    return this.devices.get(id, now);
+    return this.bypass ? undefined : this.devices.get(id, now);
   }
   rememberDevice(device: DeviceSnapshot, now = Date.now()) {
-    this.devices.set(device.id, device, now);
+    if (!this.bypass) this.devices.set(device.id, device, now);
   }
 
-  /** Forget a user (deactivated, roles or password changed). */
+  /** Forget a user (deactivated, roles or password changed), here and in every other instance. */
   forgetUser(id: string) {
     this.users.delete(id);
+    this.publish?.({ kind: 'user', id });
   }
-  /** Forget a device (ended, revoked). */
+  /** Forget a device (ended, revoked), here and in every other instance. */
   forgetDevice(id: string) {
     this.devices.delete(id);
+    this.publish?.({ kind: 'device', id });
+  }
+  /** Apply another instance's invalidation (not published again). */
+  apply(event: Invalidation) {
+    (event.kind === 'user' ? this.users : this.devices).delete(event.id);
+  }
+  /**
+   * Stop (true) or resume (false) caching. Used while the invalidation bus is down, when
+   * other instances' logouts cannot reach this one; resuming starts from an empty cache.
+   */
+  setBypass(bypass: boolean) {
+    this.bypass = bypass;
+    this.clear();
   }
   clear() {
     this.users.clear();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Gatehouse } from '../runtime';
 import { signAccessToken } from '../tokens/access/sign';
 import type { AccessClaims } from '../tokens/access/claims';
@@ -8,18 +9,38 @@ export interface IssuedAccess {
   claims: AccessClaims;
 }
 
-/** Signs an access token for a user, with the hook's extra claims. */
+/**
+ * Resolves with the current time (milliseconds) once the clock has reached the second
+ * `firstSecond`: at once, unless a password change happened in the current second, in
+ * which case it waits out the rest of that second (under one second).
+ *
+ * @example const nowMs = await clockAtLeast(user.tokensValidAfter);
+ */
+export async function clockAtLeast(firstSecond: number): Promise<number> {
+  const wait = firstSecond * 1000 - Date.now();
+  if (wait > 0) await sleep(wait);
+  return Date.now();
+}
+
+/**
+ * Signs an access token for a user, with the hook's extra claims.
+ *
+ * Its `iat` is never below the user's `tokensValidAfter` (the first second after a password
+ * change): a token signed in the same second as the change, but after it, waits for the
+ * next second rather than carrying an `iat` in the future or being refused at once.
+ */
 export async function issueAccessToken(
   gh: Gatehouse,
   user: UserSnapshot,
-  origin: { origIat: number; sid?: string; app?: string },
+  origin: { origIat: number; sid?: string; app?: string; apiType?: string },
   now: number,
 ): Promise<IssuedAccess> {
+  const iat = now >= user.tokensValidAfter ? now : Math.floor((await clockAtLeast(user.tokensValidAfter)) / 1000);
   const extra = gh.hooks.extraClaims ? await gh.hooks.extraClaims(user) : undefined;
   return signAccessToken(
-    { userId: user.id, username: user.username, origIat: origin.origIat, sid: origin.sid, app: origin.app, extra },
+    { userId: user.id, username: user.username, origIat: origin.origIat, sid: origin.sid, app: origin.app, apiType: origin.apiType, extra },
     gh.settings,
     gh.keys,
-    now,
+    iat,
   );
 }

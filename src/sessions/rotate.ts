@@ -10,22 +10,57 @@ import { openSuccessor, sealSuccessor } from '../tokens/refresh/successor';
 import type { SessionTokens } from './login';
 import { issueAccessToken } from './issue';
 import { userSnapshot } from './snapshots';
+import { endDevice } from './devices';
 
 type Outcome =
   | { ok: true; refreshToken: string; token: RefreshToken }
   | { ok: false; problem: RefreshProblem; endedDevice?: string; userId?: string };
 
+/** Thrown inside the transaction to roll it back (nothing it wrote may stay) and report a problem. */
+class Refused {
+  constructor(readonly problem: RefreshProblem) {}
+}
+
+/** How many grace-window successors a repeat may follow to the live end of a chain. */
+const MAX_CHAIN_STEPS = 32;
+
 /**
- * Rotates a device refresh token (`refreshToken(refreshToken:)`), in one transaction:
- * the presented token is marked used by an atomic conditional update (the database is the
- * arbiter between concurrent refreshes and between instances), its successor is inserted
- * for the same device, and the device's expiry slides. A repeat inside
- * `JWT_REFRESH_REUSE_INTERVAL` gets the same successor (kept sealed under the old token);
- * a repeat after it ends the whole device session (`REUSED`).
+ * Rotates a device refresh token (`refreshToken(refreshToken:)`), in one transaction.
+ *
+ * Locking, the same on every database: the transaction's first statement is a conditional
+ * write on the token's Device row (`revokedAt IS NULL`), which slides its expiry. On
+ * PostgreSQL that takes the device's row lock, so every rotation, repeat and reuse check of
+ * one device session runs one after the other, and a logout or password change that revoked
+ * the device first makes it match no row. On SQLite a first statement that writes takes the
+ * database write lock before reading anything, waiting on `busy_timeout` (a deferred
+ * transaction that read first could only fail with SQLITE_BUSY when a second process on the
+ * same file wrote in between). Only then is the token read, fresh, and claimed by an atomic
+ * conditional update (`usedAt IS NULL`) as a second guard; its successor is inserted for the
+ * same device. Lock order is Device, then RefreshToken, as in `endDevice` and the password
+ * change (which takes the User row before both), so none of them can deadlock another.
+ *
+ * A repeat inside `JWT_REFRESH_REUSE_INTERVAL` gets the live end of the token's successor
+ * chain (each successor is kept sealed under the token it replaced, so only a holder of the
+ * old token can open it); a repeat after it ends the whole device session (`REUSED`).
+ *
+ * @example
+ * const session = await rotateDeviceToken(gh, em, 'ghd_…'); // session.refreshToken is the successor
  */
 export async function rotateDeviceToken(gh: Gatehouse, em: EntityManager, presented: string, log: Logger = gh.log): Promise<SessionTokens> {
   if (!looksLikeRefreshToken(presented)) throw new InvalidRefreshToken('UNKNOWN');
-  const outcome = await em.transactional((tem) => rotateInTransaction(gh, tem, presented));
+  const tokenHash = hashRefreshToken(presented);
+  // Which device? Read outside the transaction, so an unknown token takes no lock at all.
+  const seen = await em.findOne(RefreshToken, { tokenHash }, { disableIdentityMap: true });
+  const deviceId = seen?.kind === 'device' && seen.device ? seen.device.id : null;
+  if (!deviceId) throw new InvalidRefreshToken('UNKNOWN');
+
+  let outcome: Outcome;
+  try {
+    outcome = await em.transactional((tem) => rotateInTransaction(gh, tem, tokenHash, presented, deviceId));
+  } catch (error) {
+    if (error instanceof Refused) throw new InvalidRefreshToken(error.problem);
+    throw error;
+  }
   if (!outcome.ok) {
     if (outcome.endedDevice) gh.sessions.forgetDevice(outcome.endedDevice);
     if (outcome.problem === 'REUSED') audit(log, 'refresh.reused', { userId: outcome.userId, deviceId: outcome.endedDevice, reason: 'REUSED' });
@@ -41,16 +76,19 @@ export async function rotateDeviceToken(gh: Gatehouse, em: EntityManager, presen
   return { access, refreshToken, device, user };
 }
 
-async function rotateInTransaction(gh: Gatehouse, em: EntityManager, presented: string): Promise<Outcome> {
-  const tokenHash = hashRefreshToken(presented);
-  const find = () =>
-    em.findOne(RefreshToken, { tokenHash }, { populate: ['device', 'user'], refresh: true });
-  let current = await find();
-  if (!current || current.kind !== 'device' || !current.device) return { ok: false, problem: 'UNKNOWN' };
-
+async function rotateInTransaction(gh: Gatehouse, em: EntityManager, tokenHash: string, presented: string, deviceId: string): Promise<Outcome> {
   const now = new Date();
+  const expiresAt = new Date(now.getTime() + gh.settings.refreshExpirationDelta * 1000);
+  const touched = await em.nativeUpdate(
+    Device,
+    { id: deviceId, revokedAt: null, expiresAt: { $gt: now } },
+    { lastSeenAt: now, expiresAt },
+  );
+  const current = await em.findOne(RefreshToken, { tokenHash }, { populate: ['device', 'user'], refresh: true });
+  if (!current || current.kind !== 'device' || current.device?.id !== deviceId) throw new Refused('UNKNOWN');
   const problem = liveness(current, now);
-  if (problem) return { ok: false, problem };
+  if (problem) throw new Refused(problem);
+  if (touched !== 1) throw new Refused('REVOKED');
 
   if (current.usedAt === null) {
     const successor = generateRefreshToken('device');
@@ -60,27 +98,20 @@ async function rotateInTransaction(gh: Gatehouse, em: EntityManager, presented: 
       { id: current.id, usedAt: null, revokedAt: null },
       { usedAt: now, replacedById: successorId, sealedSuccessor: sealSuccessor(successor, presented) },
     );
-    if (claimed === 1) {
-      const device = current.device;
-      device.lastSeenAt = now;
-      device.expiresAt = new Date(now.getTime() + gh.settings.refreshExpirationDelta * 1000);
-      const token = em.create(RefreshToken, {
-        id: successorId,
-        kind: 'device',
-        tokenHash: hashRefreshToken(successor),
-        user: current.user,
-        device,
-        origIat: current.origIat,
-        createdAt: now,
-      });
-      await em.flush();
-      return { ok: true, refreshToken: successor, token };
-    }
-    // Another refresh of the same token won the race (and has committed): read its result.
-    current = await find();
-    if (!current || current.usedAt === null) return { ok: false, problem: 'UNKNOWN' };
-    const problemAfterRace = liveness(current, now);
-    if (problemAfterRace) return { ok: false, problem: problemAfterRace };
+    // The device lock already orders rotations of one device; the conditional update is a
+    // second guard (e.g. against code that claims tokens without taking the device first).
+    if (claimed !== 1) throw new Refused('REVOKED');
+    const token = em.create(RefreshToken, {
+      id: successorId,
+      kind: 'device',
+      tokenHash: hashRefreshToken(successor),
+      user: current.user,
+      device: current.device,
+      origIat: current.origIat,
+      createdAt: now,
+    });
+    await em.flush();
+    return { ok: true, refreshToken: successor, token };
   }
   return repeat(gh, em, current, presented, now);
 }
@@ -93,22 +124,30 @@ function liveness(token: RefreshToken, now: Date): RefreshProblem | null {
   return null;
 }
 
-/** An already-rotated token: the grace-window successor, or reuse (theft) detection. */
+/**
+ * An already-rotated token: inside the grace window, the live end of its successor chain
+ * (a client whose other tab has already rotated the successor too still lands on the one
+ * live token); after it, reuse (theft) detection ends the device session.
+ */
 async function repeat(gh: Gatehouse, em: EntityManager, used: RefreshToken, presented: string, now: Date): Promise<Outcome> {
-  const withinGrace = now.getTime() - used.usedAt!.getTime() <= gh.settings.refreshReuseInterval * 1000;
-  const successorText = withinGrace && used.sealedSuccessor ? openSuccessor(used.sealedSuccessor, presented) : null;
-  if (successorText && used.replacedById) {
-    const successor = await em.findOne(RefreshToken, { id: used.replacedById }, { populate: ['device', 'user'], refresh: true });
-    if (successor && !successor.revokedAt) return { ok: true, refreshToken: successorText, token: successor };
-    return { ok: false, problem: 'REVOKED' };
+  // Measured now, not at the transaction's start: a request that waited for the device lock
+  // must not look earlier than the rotation it waited for. A window of 0 means no grace at all.
+  const window = gh.settings.refreshReuseInterval * 1000;
+  const withinGrace = window > 0 && Date.now() - used.usedAt!.getTime() <= window;
+  if (!withinGrace) {
+    await endDevice(em, used.device!.id, now);
+    return { ok: false, problem: 'REUSED', endedDevice: used.device!.id, userId: used.user.id };
   }
-  await endDevice(em, used.device!.id, now);
-  return { ok: false, problem: 'REUSED', endedDevice: used.device!.id, userId: used.user.id };
-}
-
-/** Ends a device session: the device and every refresh token of it are revoked. */
-export async function endDevice(em: EntityManager, deviceId: string, now = new Date()): Promise<boolean> {
-  const ended = await em.nativeUpdate(Device, { id: deviceId, revokedAt: null }, { revokedAt: now });
-  await em.nativeUpdate(RefreshToken, { device: deviceId, revokedAt: null }, { revokedAt: now, sealedSuccessor: null });
-  return ended === 1;
+  let link: RefreshToken = used;
+  let text = presented;
+  for (let step = 0; step < MAX_CHAIN_STEPS; step++) {
+    const next = link.sealedSuccessor && link.replacedById ? openSuccessor(link.sealedSuccessor, text) : null;
+    if (!next) break;
+    const successor = await em.findOne(RefreshToken, { id: link.replacedById! }, { populate: ['device', 'user'], refresh: true });
+    if (!successor || successor.revokedAt) break;
+    if (successor.usedAt === null) return { ok: true, refreshToken: next, token: successor };
+    link = successor;
+    text = next;
+  }
+  throw new Refused('REVOKED');
 }

@@ -3,6 +3,19 @@ import { Device, User } from '../entities';
 import type { Gatehouse } from '../runtime';
 import type { DeviceSnapshot, UserSnapshot } from './cache';
 
+/**
+ * The first `iat` (seconds) an access token may carry after a password change made at
+ * `changedAt` (milliseconds). `iat` only tells the second a token was signed in, so a
+ * token with `iat` equal to the change's second may have been signed just before it: it
+ * is refused, and tokens signed after the change carry at least the next second (see
+ * `issueAccessToken`, which waits out the rest of that second when it must).
+ *
+ * @example firstValidIat(new Date(1_700_000_000_250)) // 1700000001
+ */
+export function firstValidIat(changedAt: Date | null): number {
+  return changedAt ? Math.floor(changedAt.getTime() / 1000) + 1 : 0;
+}
+
 export function userSnapshot(user: User): UserSnapshot {
   return {
     id: user.id,
@@ -12,7 +25,7 @@ export function userSnapshot(user: User): UserSnapshot {
     isActive: user.isActive,
     lastLogin: user.lastLogin,
     dateJoined: user.dateJoined,
-    tokensValidAfter: user.tokensValidAfter ? Math.floor(user.tokensValidAfter.getTime() / 1000) : 0,
+    tokensValidAfter: firstValidIat(user.tokensValidAfter),
   };
 }
 

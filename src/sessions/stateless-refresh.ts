@@ -26,6 +26,6 @@ export async function refreshAccessToken(gh: Gatehouse, em: EntityManager, token
     if (error instanceof Unauthenticated) throw new InvalidToken(error.reason);
     throw error;
   }
-  const access = await issueAccessToken(gh, principal.user, { origIat: claims.orig_iat, sid: claims.sid, app: claims.app }, now);
+  const access = await issueAccessToken(gh, principal.user, { origIat: claims.orig_iat, sid: claims.sid, app: claims.app, apiType: claims.api_type }, now);
   return { access, user: principal.user };
 }

@@ -1,15 +1,22 @@
-import { createHash, createPrivateKey, createPublicKey, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Algorithm, type Settings, SettingsError } from '../settings';
+import { readPem, readPublicKeys } from './pem';
 
 /** The keys access tokens are signed and verified with. Always `KeyObject`s, never strings. */
 export interface TokenKeys {
   readonly algorithm: Algorithm;
   readonly signingKey: KeyObject;
+  /** The key matching `signingKey` (the secret itself for HMAC). */
   readonly verificationKey: KeyObject;
   /** Key id put in the JWT header; the RFC 7638 thumbprint of the public key (asymmetric only). */
   readonly kid: string | undefined;
+  /**
+   * Asymmetric only: every public key a token may name in its `kid`: the current one and
+   * the retired ones of `JWT_PUBLIC_KEYS`. Empty for HMAC (one secret, no `kid`).
+   */
+  readonly verificationKeys: ReadonlyMap<string, KeyObject>;
 }
 
 export function isHmac(algorithm: Algorithm): boolean {
@@ -18,30 +25,64 @@ export function isHmac(algorithm: Algorithm): boolean {
 
 /**
  * Builds the token keys from the settings. For HMAC without `JWT_SECRET` (development
- * only) a random secret is generated once and kept in `<dataDir>/jwt-secret`.
+ * only) a random secret is generated once and kept in `<dataDir>/jwt-secret`. For RS/ES/PS
+ * every key is checked against the algorithm (key type, curve, RSA size) at start-up, and
+ * a `JWT_PUBLIC_KEY` must match `JWT_PRIVATE_KEY`. Throws `SettingsError` naming the variable.
+ *
+ * @example
+ * const keys = loadTokenKeys(loadSettings({ JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: 'keys/private.pem' }));
+ * keys.kid; // 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
  */
 export function loadTokenKeys(settings: Settings): TokenKeys {
   if (isHmac(settings.algorithm)) {
     const secret = settings.jwtSecret ?? developmentSecret(settings);
     const key = createSecretKey(Buffer.from(secret, 'utf8'));
-    return { algorithm: settings.algorithm, signingKey: key, verificationKey: key, kid: undefined };
+    return { algorithm: settings.algorithm, signingKey: key, verificationKey: key, kid: undefined, verificationKeys: new Map() };
   }
   if (!settings.privateKey) {
     throw new SettingsError('JWT_PRIVATE_KEY', `is required for ${settings.algorithm}`);
   }
-  const signingKey = createPrivateKey(pemText(settings.privateKey, 'JWT_PRIVATE_KEY'));
-  const verificationKey = settings.publicKey
-    ? createPublicKey(pemText(settings.publicKey, 'JWT_PUBLIC_KEY'))
-    : createPublicKey(signingKey);
-  return { algorithm: settings.algorithm, signingKey, verificationKey, kid: thumbprint(verificationKey) };
+  const signingKey = parseKey(() => createPrivateKey(readPem(settings.privateKey!, 'JWT_PRIVATE_KEY')), 'JWT_PRIVATE_KEY', 'a private key');
+  checkKeyFits(settings.algorithm, signingKey, 'JWT_PRIVATE_KEY');
+  const derived = createPublicKey(signingKey);
+  const kid = thumbprint(derived);
+  if (settings.publicKey) {
+    const given = parseKey(() => createPublicKey(readPem(settings.publicKey!, 'JWT_PUBLIC_KEY')), 'JWT_PUBLIC_KEY', 'a public key');
+    if (thumbprint(given) !== kid) throw new SettingsError('JWT_PUBLIC_KEY', 'does not belong to JWT_PRIVATE_KEY');
+  }
+  const verificationKeys = new Map<string, KeyObject>([[kid, derived]]);
+  for (const retired of settings.publicKeys ? readPublicKeys(settings.publicKeys, 'JWT_PUBLIC_KEYS') : []) {
+    checkKeyFits(settings.algorithm, retired, 'JWT_PUBLIC_KEYS');
+    verificationKeys.set(thumbprint(retired), retired);
+  }
+  return { algorithm: settings.algorithm, signingKey, verificationKey: derived, kid, verificationKeys };
 }
 
-function pemText(value: string, variable: string): string {
-  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
+function parseKey(parse: () => KeyObject, variable: string, what: string): KeyObject {
   try {
-    return readFileSync(value, 'utf8');
-  } catch {
-    throw new SettingsError(variable, `is neither PEM text nor a readable file (${value})`);
+    return parse();
+  } catch (error) {
+    if (error instanceof SettingsError) throw error;
+    throw new SettingsError(variable, `is not ${what} in PEM form`);
+  }
+}
+
+const CURVES: Partial<Record<Algorithm, string>> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1' };
+
+/** RFC 8725 §3.1: one key, one algorithm. Refuses keys that do not fit `algorithm`. */
+export function checkKeyFits(algorithm: Algorithm, key: KeyObject, variable: string): void {
+  const details = key.asymmetricKeyDetails ?? {};
+  if (algorithm.startsWith('ES')) {
+    if (key.asymmetricKeyType !== 'ec' || details.namedCurve !== CURVES[algorithm]) {
+      throw new SettingsError(variable, `${algorithm} needs an EC key on curve ${CURVES[algorithm]} (got ${key.asymmetricKeyType}${details.namedCurve ? ' ' + details.namedCurve : ''})`);
+    }
+    return;
+  }
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw new SettingsError(variable, `${algorithm} needs an RSA key (got ${key.asymmetricKeyType})`);
+  }
+  if ((details.modulusLength ?? 0) < 2048) {
+    throw new SettingsError(variable, `${algorithm} needs an RSA key of at least 2048 bits (got ${details.modulusLength})`);
   }
 }
 

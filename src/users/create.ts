@@ -12,7 +12,7 @@ export interface NewUser {
 
 /** Why a new user cannot be made as asked. `code` is stable for callers (CLI, hooks). */
 export class UserInputError extends Error {
-  constructor(readonly code: 'INVALID_USERNAME' | 'INVALID_PASSWORD' | 'INVALID_EMAIL' | 'INVALID_ROLE' | 'DUPLICATE_USERNAME', message: string) {
+  constructor(readonly code: 'INVALID_USERNAME' | 'INVALID_PASSWORD' | 'INVALID_EMAIL' | 'INVALID_ROLE' | 'DUPLICATE_USERNAME' | 'UNKNOWN_USER', message: string) {
     super(message);
     this.name = 'UserInputError';
   }

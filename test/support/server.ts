@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
-import { startGatehouse, type RunningGatehouse } from '../../src/server/app';
+import { startGatehouse, type RunningGatehouse, type StartOptions } from '../../src/server/app';
 import { loadSettings, type Settings } from '../../src/settings';
 import { createUser, type NewUser } from '../../src/users/create';
 import { createScratchPostgres, postgresAnswersSync, PG_ADMIN_URL } from './postgres';
@@ -28,7 +28,11 @@ export interface TestServer extends RunningGatehouse {
  * Starts a real Gatehouse server on a free port against a database of its own: a new
  * SQLite file, or a new PostgreSQL database that is dropped afterwards.
  */
-export async function startTestServer(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  kind: DatabaseKind,
+  env: Record<string, string> = {},
+  options: Pick<StartOptions, 'hooks' | 'log'> = {},
+): Promise<TestServer> {
   let cleanup: () => Promise<void>;
   let databaseUrl: string;
   if (kind === 'sqlite') {
@@ -41,7 +45,13 @@ export async function startTestServer(kind: DatabaseKind, env: Record<string, st
     cleanup = scratch.drop;
   }
   const settings = loadSettings(testEnv({ DATABASE_URL: databaseUrl, GATEHOUSE_DATA_DIR: join(tmpdir(), 'gatehouse-test-data'), ...env }));
-  const running = await startGatehouse({ settings, log: () => undefined });
+  let running: RunningGatehouse;
+  try {
+    running = await startGatehouse({ settings, log: () => undefined, ...options });
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
   return {
     ...running,
     settings,

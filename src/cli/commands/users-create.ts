@@ -2,7 +2,7 @@ import { migrate } from '../../db/orm';
 import { loadSettings } from '../../settings';
 import { createUser } from '../../users/create';
 import { parseArgs } from 'node:util';
-import { type Command, HELP_OPTION, UsageError, withDatabase } from '../command';
+import { type Command, HELP_OPTION, PASSWORD_OPTIONS, passwordFrom, UsageError, withDatabase } from '../command';
 
 export const usersCreate: Command = {
   summary: 'Create a user.',
@@ -20,15 +20,11 @@ export const usersCreate: Command = {
         ...HELP_OPTION,
         email: { type: 'string' },
         role: { type: 'string', multiple: true },
-        password: { type: 'string' },
-        'password-stdin': { type: 'boolean' },
+        ...PASSWORD_OPTIONS,
       },
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one USERNAME');
-    if ((values.password !== undefined) === (values['password-stdin'] === true)) {
-      throw new UsageError('give either --password P or --password-stdin');
-    }
-    const password = values.password ?? (await io.readStdin()).replace(/\r?\n$/, '');
+    const password = await passwordFrom(values, io);
     const settings = loadSettings(io.env);
     await withDatabase(settings, async (orm) => {
       await migrate(orm);

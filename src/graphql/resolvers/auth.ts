@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
-import { BadUserInput, GatehouseError, InvalidToken } from '../../errors';
+import { BadUserInput, ErrorCode, GatehouseError, InvalidToken } from '../../errors';
 import { login } from '../../sessions/login';
 import { rotateDeviceToken } from '../../sessions/rotate';
 import { refreshAccessToken } from '../../sessions/stateless-refresh';
@@ -20,9 +20,11 @@ export class AuthResolver {
   ): Promise<AuthPayloadType> {
     let session;
     try {
-      session = await login(gatehouse.gh, gatehouse.em, { username, password, deviceName, headers: gatehouse.headers });
+      session = await login(gatehouse.gh, gatehouse.em, { username, password, deviceName, headers: gatehouse.headers, clientAddress: gatehouse.clientAddress });
     } catch (error) {
-      if (error instanceof GatehouseError) gatehouse.audit('login.failed', { username, reason: error.code });
+      if (error instanceof GatehouseError) {
+        gatehouse.audit(error.code === ErrorCode.RATE_LIMITED ? 'login.rate_limited' : 'login.failed', { username, reason: error.code });
+      }
       throw error;
     }
     gatehouse.audit('login.succeeded', { userId: session.user.id, username: session.user.username, deviceId: session.device.id });

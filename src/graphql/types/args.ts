@@ -13,3 +13,17 @@ export class RefreshTokenArgs {
   @Field(() => String, { nullable: true }) refreshToken?: string | null;
   @Field(() => String, { nullable: true }) token?: string | null;
 }
+
+@ArgsType()
+export class DelegateTokenArgs {
+  @Field(() => String) clientId!: string;
+  @Field(() => String) grantType!: string;
+  @Field(() => String) refreshToken!: string;
+  @Field(() => String, { nullable: true }) apiType?: string | null;
+}
+
+@ArgsType()
+export class ChangePasswordArgs {
+  @Field(() => String) oldPassword!: string;
+  @Field(() => String) newPassword!: string;
+}

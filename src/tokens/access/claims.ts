@@ -13,6 +13,8 @@ export interface AccessClaims {
   sid?: string;
   /** The app name, when the token came from an app token (`delegateToken`). */
   app?: string;
+  /** The `apiType` given to `delegateToken`, when one was. */
+  api_type?: string;
   aud?: string;
   iss?: string;
   nbf?: number;
@@ -25,6 +27,7 @@ export interface AccessSubject {
   origIat: number;
   sid?: string;
   app?: string;
+  apiType?: string;
   /** Extra claims from a hook; they never override the standard ones. */
   extra?: Record<string, unknown>;
 }

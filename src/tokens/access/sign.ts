@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import type { Settings } from '../../settings';
 import type { TokenKeys } from '../keys';
 import type { AccessClaims, AccessSubject } from './claims';
+import { MAX_TOKEN_BYTES } from './verify';
 
 /** Builds the claims of a new access token. Pure but for the random `jti`. */
 export function accessClaims(subject: AccessSubject, settings: Settings, now: number): AccessClaims {
@@ -18,6 +19,7 @@ export function accessClaims(subject: AccessSubject, settings: Settings, now: nu
   };
   if (subject.sid) claims.sid = subject.sid;
   if (subject.app) claims.app = subject.app;
+  if (subject.apiType) claims.api_type = subject.apiType;
   if (settings.audience) claims.aud = settings.audience;
   if (settings.issuer) claims.iss = settings.issuer;
   return claims;
@@ -40,5 +42,9 @@ export function signAccessToken(
     algorithm: keys.algorithm,
     ...(keys.kid ? { keyid: keys.kid } : {}),
   });
+  if (token.length > MAX_TOKEN_BYTES) {
+    // Only an extraClaims hook can get here; fail loudly rather than issue a token verification refuses.
+    throw new Error(`access token of ${token.length} bytes is over ${MAX_TOKEN_BYTES}: the extraClaims hook adds too much`);
+  }
   return { token, claims };
 }

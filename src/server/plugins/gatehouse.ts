@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind } from 'graphql';
-import type { GatehouseContext } from '../context/context';
+import type { GatehouseContext } from '../../context/context';
 
 /**
  * Gatehouse's Apollo plugin: notes the operation for the request log line and copies the

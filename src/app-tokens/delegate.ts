@@ -1,0 +1,49 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { RefreshToken } from '../entities';
+import { BadUserInput, InvalidRefreshToken } from '../errors';
+import type { Gatehouse } from '../runtime';
+import { type IssuedAccess, issueAccessToken } from '../sessions/issue';
+import { userSnapshot } from '../sessions/snapshots';
+import { hashRefreshToken, looksLikeRefreshToken } from '../tokens/refresh/opaque';
+import { isAppName, JWT_BEARER_GRANT, lastUseDue } from './rules';
+
+export interface DelegateInput {
+  clientId: string;
+  grantType: string;
+  refreshToken: string;
+  apiType?: string | null;
+}
+
+/**
+ * `delegateToken`: exchanges an app token for an access token (no password). Only the
+ * jwt-bearer grant; `clientId` must equal the token's app; the user must be active.
+ * The access token names the app (`app` claim). `lastUsedAt` is written at most once per
+ * `JWT_SESSION_EXPIRATION_ACCURACY`.
+ */
+export async function delegate(gh: Gatehouse, em: EntityManager, input: DelegateInput): Promise<IssuedAccess> {
+  if (input.grantType !== JWT_BEARER_GRANT) {
+    throw new BadUserInput(`grantType must be "${JWT_BEARER_GRANT}".`, 'UNSUPPORTED_GRANT_TYPE');
+  }
+  if (input.apiType != null && !isAppName(input.apiType)) {
+    throw new BadUserInput('apiType must be 1 to 64 letters, digits, ".", "_" or "-".', 'INVALID_API_TYPE');
+  }
+  if (!looksLikeRefreshToken(input.refreshToken)) throw new InvalidRefreshToken('UNKNOWN');
+  const token = await em.findOne(RefreshToken, { tokenHash: hashRefreshToken(input.refreshToken), kind: 'app' }, { populate: ['user'] });
+  if (!token) throw new InvalidRefreshToken('UNKNOWN');
+  if (token.revokedAt) throw new InvalidRefreshToken('REVOKED');
+  if (token.app !== input.clientId) throw new InvalidRefreshToken('UNKNOWN', 'The refresh token does not belong to this client.');
+  if (!token.user.isActive) throw new InvalidRefreshToken('REVOKED');
+
+  const now = new Date();
+  if (lastUseDue(token.lastUsedAt, now, gh.settings.sessionExpirationAccuracy)) {
+    const staleSince = new Date(now.getTime() - gh.settings.sessionExpirationAccuracy * 1000);
+    await em.nativeUpdate(
+      RefreshToken,
+      { id: token.id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lte: staleSince } }] },
+      { lastUsedAt: now },
+    );
+  }
+  const user = userSnapshot(token.user);
+  const seconds = Math.floor(now.getTime() / 1000);
+  return issueAccessToken(gh, user, { origIat: seconds, app: token.app!, apiType: input.apiType ?? undefined }, seconds);
+}

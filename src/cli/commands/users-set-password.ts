@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+import { migrate } from '../../db/orm';
+import { User } from '../../entities';
+import { loadSettings } from '../../settings';
+import { UserInputError } from '../../users/create';
+import { setPassword } from '../../users/set-password';
+import { type Command, HELP_OPTION, PASSWORD_OPTIONS, passwordFrom, UsageError, withDatabase } from '../command';
+
+export const usersSetPassword: Command = {
+  summary: "Set a user's password; ends all their sessions and app tokens.",
+  usage:
+    'gatehouse users set-password USERNAME (--password P | --password-stdin)\n\n' +
+    '  --password P       the new password (visible in the process list; prefer --password-stdin)\n' +
+    '  --password-stdin   read the new password from standard input (one line)\n\n' +
+    'Every device session and app token of the user is revoked, and access tokens issued\n' +
+    'before the change stop working (running servers notice within JWT_SESSION_CACHE_TTL).\n',
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { ...HELP_OPTION, ...PASSWORD_OPTIONS },
+    });
+    if (positionals.length !== 1) throw new UsageError('give exactly one USERNAME');
+    const password = await passwordFrom(values, io);
+    const settings = loadSettings(io.env);
+    const username = positionals[0];
+    await withDatabase(settings, async (orm) => {
+      await migrate(orm);
+      const em = orm.em.fork();
+      const user = await em.findOne(User, { username });
+      if (!user) throw new UserInputError('UNKNOWN_USER', `There is no user named "${username}".`);
+      const done = await setPassword(em, user.id, password, settings.bcryptRounds);
+      io.out(`Set the password of ${username}; ended ${done!.endedDevices.length} device session(s) and every app token.`);
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { SessionCache } from '../sessions/cache';
+import { CHANNEL, decode, encode, type InvalidationBus } from './bus';
+
+/**
+ * Invalidations over PostgreSQL LISTEN/NOTIFY, for several instances without Redis.
+ * One extra connection per process listens; while it is down, the cache is bypassed.
+ */
+export function postgresBus(url: string, log: (line: string) => void): InvalidationBus {
+  const origin = randomUUID();
+  let cache: SessionCache | undefined;
+  let listener: Client | undefined;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  const connect = async (): Promise<void> => {
+    const client = new Client({ connectionString: url });
+    client.on('error', () => undefined);
+    client.on('notification', (message) => {
+      const event = message.payload ? decode(origin, message.payload) : null;
+      if (event) cache?.apply(event);
+    });
+    client.on('end', () => {
+      if (closed) return;
+      listener = undefined;
+      cache?.setBypass(true);
+      log('gatehouse: postgres: invalidation listener lost; checking sessions in the database until it is back');
+      retry = setTimeout(() => void connect().catch(() => undefined), 1000);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      listener = client;
+      cache?.setBypass(false);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+  };
+
+  return {
+    name: 'postgres',
+    async attach(target) {
+      cache = target;
+      target.setBypass(true);
+      target.publish = (event) => {
+        listener?.query('select pg_notify($1, $2)', [CHANNEL, encode(origin, event)]).catch(() => undefined);
+      };
+      await connect();
+    },
+    async ready() {
+      return listener !== undefined;
+    },
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      if (cache) cache.publish = undefined;
+      await listener?.end().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { Arg, Args, Ctx, Directive, Mutation, Query, Resolver } from 'type-graphql';
+import { createAppToken, listAppTokens } from '../../app-tokens/create';
+import { delegate } from '../../app-tokens/delegate';
+import type { GatehouseContext } from '../../context/context';
+import { BadUserInput } from '../../errors';
+import { revokeRefreshToken } from '../../sessions/revoke';
+import { AppTokenType, CreatedAppTokenType, DelegatePayloadType, RevokePayloadType, toAppTokenType, toDelegatePayload } from '../types/app-token';
+import { DelegateTokenArgs } from '../types/args';
+
+/** Long-running app tokens, delegation and revocation (djangorestframework-jwt-refresh-token). */
+@Resolver()
+export class AppTokenResolver {
+  @Query(() => [AppTokenType], { description: "The caller's app (long-running) tokens." })
+  @Directive('@auth')
+  async refreshTokens(@Ctx() { gatehouse }: GatehouseContext): Promise<AppTokenType[]> {
+    const { user } = await gatehouse.principal();
+    return (await listAppTokens(gatehouse.em, user.id)).map(toAppTokenType);
+  }
+
+  @Mutation(() => CreatedAppTokenType, { description: 'A new app token for `app`, replacing the previous one; the key is shown once.' })
+  @Directive('@auth')
+  async createRefreshToken(@Arg('app', () => String) app: string, @Ctx() { gatehouse }: GatehouseContext): Promise<CreatedAppTokenType> {
+    const { user } = await gatehouse.principal();
+    const { key, token } = await createAppToken(gatehouse.em, user.id, app);
+    return { refreshToken: key, appToken: toAppTokenType(token) };
+  }
+
+  @Mutation(() => DelegatePayloadType, { description: 'Exchanges an app token for an access token (grantType: urn:ietf:params:oauth:grant-type:jwt-bearer).' })
+  async delegateToken(@Args(() => DelegateTokenArgs) args: DelegateTokenArgs, @Ctx() { gatehouse }: GatehouseContext): Promise<DelegatePayloadType> {
+    const access = await delegate(gatehouse.gh, gatehouse.em, args);
+    return toDelegatePayload(access, args.refreshToken);
+  }
+
+  @Mutation(() => RevokePayloadType, { description: 'Revokes a device or app refresh token (else the one in the Refresh-Token header or cookie). 0 when unknown or already revoked.' })
+  async revokeRefreshToken(
+    @Arg('refreshToken', () => String, { nullable: true }) refreshToken: string | null,
+    @Ctx() { gatehouse }: GatehouseContext,
+  ): Promise<RevokePayloadType> {
+    const presented = refreshToken ?? gatehouse.presentedRefreshToken();
+    if (presented == null) throw new BadUserInput('Pass refreshToken (or send the Refresh-Token header).');
+    return { revoked: await revokeRefreshToken(gatehouse.gh, gatehouse.em, presented) };
+  }
+}

@@ -1,0 +1,40 @@
+import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { GatehouseContext } from '../../context/context';
+import { liveDevices, logoutDevice, logoutOtherDevices } from '../../sessions/devices';
+import { DeviceType, toDeviceType } from '../types/device';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Per-device sessions: list them, end one, end this one, end all others. */
+@Resolver()
+export class DeviceResolver {
+  @Query(() => [DeviceType], { description: "The caller's live devices, newest first; `current` marks the calling one." })
+  @Directive('@auth')
+  async devices(@Ctx() { gatehouse }: GatehouseContext): Promise<DeviceType[]> {
+    const { user, claims } = await gatehouse.principal();
+    return (await liveDevices(gatehouse.em, user.id)).map((device) => toDeviceType(device, claims.sid));
+  }
+
+  @Mutation(() => Boolean, { description: "Ends one of the caller's devices; false for an unknown device or another user's." })
+  @Directive('@auth')
+  async logoutDevice(@Arg('id', () => ID) id: string, @Ctx() { gatehouse }: GatehouseContext): Promise<boolean> {
+    const { user } = await gatehouse.principal();
+    if (!UUID.test(id)) return false;
+    return logoutDevice(gatehouse.gh, gatehouse.em, user.id, id.toLowerCase());
+  }
+
+  @Mutation(() => Boolean, { description: 'Ends the device of the calling access token.' })
+  @Directive('@auth')
+  async logout(@Ctx() { gatehouse }: GatehouseContext): Promise<boolean> {
+    const { user, claims } = await gatehouse.principal();
+    if (!claims.sid) return false;
+    return logoutDevice(gatehouse.gh, gatehouse.em, user.id, claims.sid);
+  }
+
+  @Mutation(() => Int, { description: 'Ends every other device of the caller; how many ended.' })
+  @Directive('@auth')
+  async logoutOtherDevices(@Ctx() { gatehouse }: GatehouseContext): Promise<number> {
+    const { user, claims } = await gatehouse.principal();
+    return logoutOtherDevices(gatehouse.gh, gatehouse.em, user.id, claims.sid);
+  }
+}

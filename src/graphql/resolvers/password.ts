@@ -1,0 +1,22 @@
+import { Args, Ctx, Directive, Mutation, Resolver } from 'type-graphql';
+import type { GatehouseContext } from '../../context/context';
+import { changePassword } from '../../sessions/change-password';
+import { ChangePasswordArgs } from '../types/args';
+
+@Resolver()
+export class PasswordResolver {
+  @Mutation(() => Boolean, {
+    description:
+      "Changes the signed-in user's password. Ends every device session and app token of the user; " +
+      'access tokens issued before stop working (sign in again with the new password).',
+  })
+  @Directive('@auth')
+  async changePassword(
+    @Args(() => ChangePasswordArgs) { oldPassword, newPassword }: ChangePasswordArgs,
+    @Ctx() { gatehouse }: GatehouseContext,
+  ): Promise<boolean> {
+    const { user } = await gatehouse.principal();
+    await changePassword(gatehouse.gh, gatehouse.em, user.id, oldPassword, newPassword, gatehouse.clientAddress);
+    return true;
+  }
+}

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import type Redis from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimited } from '../errors';
+import type { Settings } from '../settings';
+
+/**
+ * Limits failed password attempts (`tokenAuth`, `changePassword`), with rate-limiter-flexible:
+ * at most `LOGIN_MAX_FAILURES_PER_USER` per username and client address, and at most
+ * `LOGIN_MAX_FAILURES_PER_ADDRESS` per client address, in a fixed window of
+ * `LOGIN_FAILURE_WINDOW`. Counters live in this process's memory, or in Redis when one is
+ * given (shared by every instance), with this process's memory as the insurance when Redis
+ * does not answer.
+ *
+ * An attempt is counted before the password is checked (so concurrent guesses cannot slip
+ * past the limit while bcrypt runs) and given back when it succeeds: a success resets the
+ * username+address counter and returns its point to the address counter.
+ *
+ * @example
+ * const limiter = new LoginLimiter(settings);
+ * await limiter.attempt('ada', '203.0.113.7'); // throws RateLimited when over a limit
+ * if (passwordOk) await limiter.succeeded('ada', '203.0.113.7');
+ */
+export class LoginLimiter {
+  private readonly perUser: RateLimiterAbstract | null;
+  private readonly perAddress: RateLimiterAbstract | null;
+
+  constructor(settings: Pick<Settings, 'loginMaxFailuresPerUser' | 'loginMaxFailuresPerAddress' | 'loginFailureWindow' | 'redisKeyPrefix'>, redis?: Redis) {
+    const make = (points: number, name: string): RateLimiterAbstract | null => {
+      if (points <= 0) return null;
+      const options = { points, duration: settings.loginFailureWindow, keyPrefix: `${settings.redisKeyPrefix}${name}` };
+      const memory = new RateLimiterMemory(options);
+      if (!redis) return memory;
+      return new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory });
+    };
+    this.perUser = make(settings.loginMaxFailuresPerUser, 'login-fail-user');
+    this.perAddress = make(settings.loginMaxFailuresPerAddress, 'login-fail-addr');
+  }
+
+  /**
+   * Counts one password attempt; throws `RateLimited` (with `retryAfter` in seconds) when the
+   * username+address or the address has used up its failures. `address` null: not known
+   * (an embedding server that gave none), so only the username counter applies.
+   */
+  async attempt(username: string, address: string | null): Promise<void> {
+    if (address !== null && this.perAddress) await consume(this.perAddress, address);
+    if (this.perUser) await consume(this.perUser, userKey(username, address));
+  }
+
+  /** A correct password: resets the username+address counter, gives the address its point back. */
+  async succeeded(username: string, address: string | null): Promise<void> {
+    await Promise.all([
+      this.perUser?.delete(userKey(username, address)),
+      address !== null ? this.perAddress?.reward(address, 1) : undefined,
+    ]);
+  }
+}
+
+async function consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
+  try {
+    await limiter.consume(key, 1);
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) throw new RateLimited(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+    throw rejection;
+  }
+}
+
+/** The username is hashed: bounded key length, and no usernames in clear in Redis. */
+function userKey(username: string, address: string | null): string {
+  const user = createHash('sha256').update(username, 'utf8').digest('base64url');
+  return `${address ?? 'unknown'}|${user}`;
+}

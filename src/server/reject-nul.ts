@@ -1,0 +1,43 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
+
+const NUL = '\u0000';
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes(NUL);
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (typeof value === 'object' && value !== null) return Object.entries(value).some(([key, item]) => key.includes(NUL) || hasNul(item));
+  return false;
+}
+
+function documentHasNul(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    [Kind.STRING]: (node) => {
+      if (node.value.includes(NUL)) found = true;
+    },
+  });
+  return found;
+}
+
+/**
+ * Refuses any operation whose variables or string literals hold U+0000 (BAD_USER_INPUT,
+ * HTTP 400). No Gatehouse value may contain it: PostgreSQL cannot store it, SQLite's SQL
+ * text ends at it, and bcrypt stops reading a password there (so "a\0anything" would
+ * match "a"). Refusing it at the door keeps it away from every resolver, present and future.
+ *
+ * @example new ApolloServer({ schema, plugins: [rejectNulCharacters] })
+ */
+export const rejectNulCharacters: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ request, document }) {
+        if (hasNul(request.variables) || documentHasNul(document)) {
+          throw new GraphQLError('Arguments must not contain the NUL character (U+0000).', {
+            extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+          });
+        }
+      },
+    };
+  },
+};

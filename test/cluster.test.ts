@@ -1,0 +1,133 @@
+/**
+ * Issue 6: several instances on one PostgreSQL (and Redis): sessions, revocations and
+ * rotation stay correct across processes, and losing Redis does not fail requests.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { postgresAnswersSync, PG_ADMIN_URL, createScratchPostgres } from './support/postgres';
+import { cli, freePort, hasRedisServer, PrivateRedis, type ServerProcess, startServerProcess, within } from './support/process';
+import { assertData, assertError, bearer, gql, login, ME, REFRESH } from './support/http';
+
+const pgSkip = postgresAnswersSync() ? false : `PostgreSQL does not answer at ${PG_ADMIN_URL}`;
+const redisSkip = pgSkip || (hasRedisServer() ? false : 'no redis-server on this machine');
+if (pgSkip) console.log(`# ${pgSkip}: skipping the several-instance tests`);
+else if (redisSkip) console.log(`# ${redisSkip}: skipping the Redis several-instance tests`);
+
+const revokedOn = (url: string, token: string) => async () => (await gql(url, ME, {}, bearer(token))).errors?.[0]?.extensions?.reason === 'SESSION_REVOKED';
+
+describe('two instances, PostgreSQL and Redis', { skip: redisSkip }, () => {
+  let drop: () => Promise<void>;
+  let redis: PrivateRedis;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let env: Record<string, string>;
+
+  before(async () => {
+    const scratch = await createScratchPostgres();
+    drop = scratch.drop;
+    redis = new PrivateRedis(await freePort());
+    await redis.start();
+    env = { DATABASE_URL: scratch.url, REDIS_URL: redis.url, JWT_REFRESH_REUSE_INTERVAL: '0s' };
+    cli(['migrate'], env);
+    cli(['users', 'create', 'multi', '--password', 'correct horse'], env);
+    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await redis?.stop();
+    await drop?.();
+  });
+
+  it('a token from A works on B; a logout on B is refused on A within one second', async () => {
+    const session = assertData(await login(a.url, 'multi')).tokenAuth;
+    assertData(await gql(b.url, ME, {}, bearer(session.token)));
+    assertData(await gql(a.url, ME, {}, bearer(session.token))); // A has it cached now
+    assert.equal(assertData(await gql(b.url, 'mutation { logout }', {}, bearer(session.token))).logout, true);
+    const took = await within(1000, revokedOn(a.url, session.token));
+    assert.notEqual(took, null, 'A still accepted the token a second after the logout on B');
+  });
+
+  it('a refresh token rotated on A and replayed on B is detected as reuse', async () => {
+    const session = assertData(await login(a.url, 'multi')).tokenAuth;
+    const rotated = assertData(await gql(a.url, REFRESH, { refreshToken: session.refreshToken })).refreshToken;
+    assertData(await gql(a.url, ME, {}, bearer(rotated.token)));
+    assertError(await gql(b.url, REFRESH, { refreshToken: session.refreshToken }), 'INVALID_REFRESH_TOKEN', 'REUSED');
+    assertError(await gql(b.url, REFRESH, { refreshToken: rotated.refreshToken }), 'INVALID_REFRESH_TOKEN', 'REVOKED');
+    assert.notEqual(await within(1000, revokedOn(a.url, rotated.token)), null, 'the revocation reached A');
+  });
+
+  it('concurrent rotations of one token on A and B: exactly one succeeds, the other is reuse', async () => {
+    const session = assertData(await login(a.url, 'multi')).tokenAuth;
+    const answers = await Promise.all([a, b, a, b].map((server) => gql(server.url, REFRESH, { refreshToken: session.refreshToken })));
+    const won = answers.filter((answer) => !answer.errors);
+    assert.ok(won.length <= 1, `${won.length} rotations of one single-use token succeeded`);
+    for (const lost of answers.filter((answer) => answer.errors)) {
+      assert.equal(lost.errors?.[0].extensions?.code, 'INVALID_REFRESH_TOKEN');
+    }
+  });
+
+  it('readyz answers when the database and Redis do; healthz always', async () => {
+    for (const server of [a, b]) {
+      assert.equal((await fetch(`${server.base}/healthz`)).status, 200);
+      assert.equal((await fetch(`${server.base}/readyz`)).status, 200);
+    }
+  });
+
+  it('Redis stopped mid-run: requests keep succeeding, revocations still hold, and it recovers', async () => {
+    const session = assertData(await login(a.url, 'multi')).tokenAuth;
+    assertData(await gql(a.url, ME, {}, bearer(session.token)));
+    await redis.stop();
+    assert.equal((await fetch(`${a.base}/readyz`)).status, 503, 'not ready without Redis');
+    // Everything still works on both instances, now checked in the database.
+    const other = assertData(await login(b.url, 'multi')).tokenAuth;
+    assertData(await gql(a.url, ME, {}, bearer(other.token)));
+    const rotated = assertData(await gql(b.url, REFRESH, { refreshToken: other.refreshToken })).refreshToken;
+    assertData(await gql(a.url, ME, {}, bearer(rotated.token)));
+    assert.equal(assertData(await gql(b.url, 'mutation { logout }', {}, bearer(session.token))).logout, true);
+    assert.notEqual(await within(1000, revokedOn(a.url, session.token)), null, 'logout on B seen on A without Redis');
+
+    await redis.start();
+    assert.notEqual(await within(5000, async () => (await fetch(`${a.base}/readyz`)).status === 200), null, 'A is ready again');
+    assert.notEqual(await within(5000, async () => (await fetch(`${b.base}/readyz`)).status === 200), null, 'B is ready again');
+    const again = assertData(await login(a.url, 'multi')).tokenAuth;
+    assertData(await gql(a.url, ME, {}, bearer(again.token)));
+    assertData(await gql(b.url, 'mutation { logout }', {}, bearer(again.token)));
+    assert.notEqual(await within(1000, revokedOn(a.url, again.token)), null, 'invalidations flow again after recovery');
+    assert.equal((a.output().match(/unreachable/g) ?? []).length, 1, `the outage is logged once:\n${a.output()}`);
+  });
+});
+
+describe('two instances, PostgreSQL without Redis (LISTEN/NOTIFY)', { skip: pgSkip }, () => {
+  let drop: () => Promise<void>;
+  let a: ServerProcess;
+  let b: ServerProcess;
+
+  before(async () => {
+    const scratch = await createScratchPostgres();
+    drop = scratch.drop;
+    const env = { DATABASE_URL: scratch.url };
+    cli(['migrate'], env);
+    cli(['users', 'create', 'notify', '--password', 'correct horse'], env);
+    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await drop?.();
+  });
+
+  it('a logout on B is refused on A within one second', async () => {
+    const session = assertData(await login(a.url, 'notify')).tokenAuth;
+    assertData(await gql(a.url, ME, {}, bearer(session.token)));
+    assert.equal(assertData(await gql(b.url, 'mutation { logout }', {}, bearer(session.token))).logout, true);
+    assert.notEqual(await within(1000, revokedOn(a.url, session.token)), null);
+  });
+
+  it('SIGTERM lets an in-flight request finish, then the process exits cleanly', async () => {
+    const pending = login(a.url, 'notify');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const exit = a.stop('SIGTERM');
+    assertData(await pending);
+    assert.equal(await exit, 0);
+    await assert.rejects(fetch(`${a.base}/healthz`), 'no longer accepting');
+  });
+});

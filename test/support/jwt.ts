@@ -1,0 +1,50 @@
+/** Hand-made JWTs for tests: any header, any payload, any signature, no library checks in the way. */
+import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+
+export const b64url = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+
+/** A JWT whose signature is HMAC-SHA-`bits` over the encoded header and payload, with `secret` (any bytes). */
+export function hmacJwt(header: object, payload: unknown, secret: string | Buffer, bits: 256 | 384 | 512 = 256): string {
+  const input = `${b64url(header)}.${b64url(payload)}`;
+  return `${input}.${createHmac(`sha${bits}`, secret).update(input).digest('base64url')}`;
+}
+
+/** A JWT with no signature at all (`alg` of your choice, typically "none"). */
+export function unsignedJwt(header: object, payload: unknown): string {
+  return `${b64url(header)}.${b64url(payload)}.`;
+}
+
+/** Signs with jsonwebtoken and a private key (RS/ES/PS), setting `kid` when given. */
+export function signWith(payload: object, key: KeyObject | string, algorithm: jwt.Algorithm, kid?: string): string {
+  return jwt.sign(payload, key, { algorithm, ...(kid ? { keyid: kid } : {}) });
+}
+
+export function headerOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'));
+}
+
+export function payloadOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+}
+
+/** A fresh key pair as PEM (PKCS#8 / SPKI). */
+export function pemPair(kind: 'rsa' | 'ec', option: number | string = kind === 'rsa' ? 2048 : 'prime256v1') {
+  const { privateKey, publicKey } =
+    kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: option as number }) : generateKeyPairSync('ec', { namedCurve: option as string });
+  return {
+    privateKey,
+    publicKey,
+    privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+    publicPem: publicKey.export({ format: 'pem', type: 'spki' }) as string,
+  };
+}
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Claims a Gatehouse access token for `sub` would have (valid for five minutes). */
+export function accessClaims(sub: string, username: string, extra: Record<string, unknown> = {}) {
+  const now = nowSeconds();
+  return { sub, username, iat: now, exp: now + 300, orig_iat: now, jti: `j${now}`, token_type: 'access', ...extra };
+}
