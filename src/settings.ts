@@ -82,6 +82,10 @@ export interface Settings {
   readonly dataDir: string;
   /** Lowest level of log lines written (`LOG_LEVEL`). */
   readonly logLevel: LogLevel;
+  /** Browser cookie mode (`JWT_COOKIE`): the refresh token also travels in an HttpOnly cookie. */
+  readonly cookie: boolean;
+  /** The path the refresh cookie is scoped to (`JWT_COOKIE_PATH`): where GraphQL is served. */
+  readonly cookiePath: string;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -217,6 +221,8 @@ export function loadSettings(env: Env = process.env): Settings {
     nodeEnv,
     dataDir: read.string('GATEHOUSE_DATA_DIR', './data'),
     logLevel: read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    cookie: read.boolean('JWT_COOKIE', false),
+    cookiePath: read.string('JWT_COOKIE_PATH', '/graphql'),
     graphqlMaxDepth: read.integer('GRAPHQL_MAX_DEPTH', 10, 1, 1000),
     graphqlMaxAliases: read.integer('GRAPHQL_MAX_ALIASES', 15, 0, 10000),
     graphqlMaxCost: read.integer('GRAPHQL_MAX_COST', 5000, 1, 10_000_000),
@@ -224,6 +230,9 @@ export function loadSettings(env: Env = process.env): Settings {
   };
   if (settings.databasePoolMin > settings.databasePoolMax) {
     throw new SettingsError('DATABASE_POOL_MIN', `must not be above DATABASE_POOL_MAX (${settings.databasePoolMax})`);
+  }
+  if (!/^\/[\x21-\x3a\x3c-\x7e]*$/.test(settings.cookiePath)) {
+    throw new SettingsError('JWT_COOKIE_PATH', `"${settings.cookiePath}" is not a URL path (it starts with / and holds no spaces or ;)`);
   }
   if (settings.expirationDelta < 1) {
     throw new SettingsError('JWT_EXPIRATION_DELTA', 'must be at least 1 second');

@@ -97,6 +97,29 @@ describe('logs', () => {
     }
   });
 
+  it('audits logouts and password changes, without the passwords', async () => {
+    const mark = logs.text.length;
+    const first = assertData(await login(url, 'logan', PASSWORD)).tokenAuth;
+    const second = assertData(await login(url, 'logan', PASSWORD)).tokenAuth;
+    assert.equal(assertData(await gql(url, 'mutation { logout }', {}, bearer(first.token))).logout, true);
+    const NEW_PASSWORD = 'a brand new passphrase 7c1d';
+    const changed = await gql(url, 'mutation($o: String!, $n: String!) { changePassword(oldPassword: $o, newPassword: $n) }', { o: PASSWORD, n: NEW_PASSWORD }, bearer(second.token));
+    assertData(changed);
+    await new Promise((resolve) => setImmediate(resolve));
+    const audits = since(mark).filter((line) => line.audit && line.audit !== 'login.succeeded');
+    assert.deepEqual(
+      audits.map((line) => [line.audit, line.userId, line.deviceId]),
+      [
+        ['logout', first.user.id, first.device.id],
+        ['password.changed', first.user.id, undefined],
+      ],
+    );
+    const text = logs.text.join('');
+    for (const secret of [PASSWORD, NEW_PASSWORD, first.token, second.token, first.refreshToken, second.refreshToken]) {
+      assert.equal(text.includes(secret), false, 'a secret reached the log');
+    }
+  });
+
   it('audit() writes only the allowed fields, so a careless caller cannot log a secret', () => {
     const out = capture();
     const log = createLogger({ logLevel: 'info' }, out.stream);

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { clearedRefreshCookie, readCookie, REFRESH_COOKIE_NAME, refreshCookie } from '../cookies/refresh-cookie';
 import { Unauthenticated } from '../errors';
 import { audit, type AuditEvent, type AuditFields } from '../logging/audit';
 import type { Logger } from '../logging/logger';
@@ -60,10 +61,42 @@ export class RequestScope {
     return this.emFork;
   }
 
-  /** The refresh token sent outside the arguments: the `Refresh-Token` header (later also the cookie). */
+  /** The refresh token sent outside the arguments: the `Refresh-Token` header, else (cookie mode) the cookie. */
   presentedRefreshToken(): string | null {
+    return this.presentedRefreshTokenWithSource()?.token ?? null;
+  }
+
+  /** The refresh token sent outside the arguments and where it came from: the header first, then (with `JWT_COOKIE`) the cookie. */
+  presentedRefreshTokenWithSource(): { token: string; source: 'header' | 'cookie' } | null {
     const header = this.headers['refresh-token']?.trim();
-    return header ? header : null;
+    if (header) return { token: header, source: 'header' };
+    const cookie = this.refreshCookieToken();
+    return cookie ? { token: cookie, source: 'cookie' } : null;
+  }
+
+  /** The refresh token in the cookie (cookie mode only). */
+  refreshCookieToken(): string | null {
+    return this.gh.settings.cookie ? readCookie(this.headers.cookie, REFRESH_COOKIE_NAME) : null;
+  }
+
+  /**
+   * In cookie mode (`JWT_COOKIE=true`), answers with the refresh cookie holding this token
+   * until `expiresAt` (Unix seconds). A no-op otherwise.
+   */
+  setRefreshCookie(token: string, expiresAt: number): void {
+    if (!this.gh.settings.cookie) return;
+    this.responseHeaders.set('set-cookie', refreshCookie(token, expiresAt - Math.floor(Date.now() / 1000), this.gh.settings.cookiePath));
+  }
+
+  /**
+   * In cookie mode, answers with a `Set-Cookie` that drops the refresh cookie (logout,
+   * revocation, a refused cookie). A no-op otherwise.
+   *
+   * @example if (ended) gatehouse.clearRefreshCookie();
+   */
+  clearRefreshCookie(): void {
+    if (!this.gh.settings.cookie) return;
+    this.responseHeaders.set('set-cookie', clearedRefreshCookie(this.gh.settings.cookiePath));
   }
 
   /** The signed-in caller, or an `Unauthenticated` error with the reason. */

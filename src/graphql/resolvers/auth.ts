@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
-import { BadUserInput, ErrorCode, GatehouseError, InvalidToken } from '../../errors';
+import { BadUserInput, ErrorCode, GatehouseError, InvalidRefreshToken, InvalidToken } from '../../errors';
 import { login } from '../../sessions/login';
 import { rotateDeviceToken } from '../../sessions/rotate';
 import { refreshAccessToken } from '../../sessions/stateless-refresh';
@@ -28,7 +28,9 @@ export class AuthResolver {
       throw error;
     }
     gatehouse.audit('login.succeeded', { userId: session.user.id, username: session.user.username, deviceId: session.device.id });
-    return shapePayload(gatehouse.gh, toAuthPayload(session), session.user, 'tokenAuth');
+    const payload = toAuthPayload(session);
+    gatehouse.setRefreshCookie(session.refreshToken, payload.refreshExpiresIn!);
+    return shapePayload(gatehouse.gh, payload, session.user, 'tokenAuth');
   }
 
   @Mutation(() => VerifyPayloadType, { description: 'The payload of a valid access token; INVALID_TOKEN otherwise.' })
@@ -54,11 +56,21 @@ export class AuthResolver {
       const { access, user } = await refreshAccessToken(gatehouse.gh, gatehouse.em, token);
       return shapePayload(gatehouse.gh, toStatelessAuthPayload(access, toUserType(user)), user, 'statelessRefresh');
     }
-    const presented = refreshToken ?? gatehouse.presentedRefreshToken();
+    const outside = refreshToken == null ? gatehouse.presentedRefreshTokenWithSource() : null;
+    const presented = refreshToken ?? outside?.token;
     if (presented == null) {
-      throw new BadUserInput('Pass refreshToken or token (or send the Refresh-Token header).');
+      throw new BadUserInput('Pass refreshToken or token (or send the Refresh-Token header, or the cookie in cookie mode).');
     }
-    const session = await rotateDeviceToken(gatehouse.gh, gatehouse.em, presented, gatehouse.log);
-    return shapePayload(gatehouse.gh, toAuthPayload(session), session.user, 'refreshToken');
+    let session;
+    try {
+      session = await rotateDeviceToken(gatehouse.gh, gatehouse.em, presented, gatehouse.log);
+    } catch (error) {
+      // A cookie that can no longer refresh anything is dropped, so the browser stops sending it.
+      if (error instanceof InvalidRefreshToken && outside?.source === 'cookie') gatehouse.clearRefreshCookie();
+      throw error;
+    }
+    const payload = toAuthPayload(session);
+    gatehouse.setRefreshCookie(session.refreshToken, payload.refreshExpiresIn!);
+    return shapePayload(gatehouse.gh, payload, session.user, 'refreshToken');
   }
 }
