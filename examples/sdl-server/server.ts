@@ -100,6 +100,7 @@ async function serve(orm: MikroORM, settings: Settings, port: number): Promise<N
     gatehouse,
     async stop() {
       await apollo.stop();
+      await gatehouse.close();
       await orm.close(true);
     },
   };

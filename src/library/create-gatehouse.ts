@@ -26,7 +26,7 @@ export interface CreateGatehouseOptions {
  *
  * @example
  * const gh = await createGatehouse({ hooks: { extraClaims: (user) => ({ tier: 'gold' }) } });
- * // … later: await gh.orm.close();
+ * // … on shutdown: await gh.close(); await gh.orm.close();
  */
 export async function createGatehouse(options: CreateGatehouseOptions = {}): Promise<Gatehouse> {
   const settings = options.settings ?? loadSettings(process.env);
@@ -41,5 +41,14 @@ export async function createGatehouse(options: CreateGatehouseOptions = {}): Pro
       throw error;
     }
   }
-  return createRuntime(settings, keys, orm, options.hooks, { logger: options.logger });
+  const gh = createRuntime(settings, keys, orm, options.hooks, { logger: options.logger });
+  try {
+    // With several instances (REDIS_URL, or PostgreSQL), logouts and revocations reach every one.
+    await gh.bus.attach(gh.sessions);
+  } catch (error) {
+    await gh.close();
+    if (!options.orm) await orm.close(true);
+    throw error;
+  }
+  return gh;
 }
