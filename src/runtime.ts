@@ -1,5 +1,8 @@
-import type { MikroORM } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type Redis from 'ioredis';
+import { createLogger, type Logger } from './logging/logger';
+import type { User } from './entities';
+import type { AuthPayloadType } from './graphql/types/payloads';
 import type { Settings } from './settings';
 import type { TokenKeys } from './tokens/keys';
 import { chooseBus } from './cluster/choose';
@@ -10,10 +13,37 @@ import { SessionCache } from './sessions/cache';
 import type { UserSnapshot } from './sessions/cache';
 import { warmDummyHash } from './passwords/hash';
 
-/** Customisation points (the seeds' payload handlers). All optional. */
+/** Which mutation is answering with an `AuthPayload`. */
+export type AuthPayloadSource = 'tokenAuth' | 'refreshToken' | 'statelessRefresh';
+
+/**
+ * Customisation points, in place of djangorestframework-jwt's payload handlers. All optional.
+ *
+ * @example
+ * const hooks: GatehouseHooks = {
+ *   extraClaims: (user) => ({ plan: user.roles.includes('pro') ? 'pro' : 'free' }),
+ *   findUser: (login, em) => em.findOne(User, login.includes('@') ? { email: login.toLowerCase() } : { username: login }),
+ *   authPayload: (payload, { user }) => ({ ...payload, welcome: `Hello, ${user.username}` }),
+ * };
+ */
 export interface GatehouseHooks {
-  /** Extra claims for every access token of this user. Standard claims cannot be overridden. */
+  /**
+   * Extra claims for every access token of this user (`JWT_PAYLOAD_HANDLER`). Standard
+   * claims (`sub`, `exp`, `sid`, …) cannot be overridden. Claims are readable by anyone
+   * who holds the token: put no secrets in them.
+   */
   extraClaims?(user: UserSnapshot): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * Finds the user a `tokenAuth` login names (default: the exact `username`). Return null
+   * for "no such user": the answer is the same `INVALID_CREDENTIALS` as a wrong password.
+   */
+  findUser?(login: string, em: EntityManager): Promise<User | null>;
+  /**
+   * Shapes the `AuthPayload` that `tokenAuth` and `refreshToken` return
+   * (`JWT_RESPONSE_PAYLOAD_HANDLER`). Properties you add are served by fields you add with
+   * `extend type AuthPayload { … }` (SDL) or a type-graphql `@FieldResolver`.
+   */
+  authPayload?(payload: AuthPayloadType, context: { user: UserSnapshot; source: AuthPayloadSource }): AuthPayloadType | Promise<AuthPayloadType>;
 }
 
 /**
@@ -30,6 +60,8 @@ export interface Gatehouse {
   /** Tells other instances about logouts and revocations (none for a single SQLite process). */
   readonly bus: InvalidationBus;
   readonly loginLimiter: LoginLimiter;
+  /** Structured logs (pino): request lines and audit lines. */
+  readonly log: Logger;
   /** Closes what the runtime opened itself (the Redis connection, the bus); not the ORM. */
   close(): Promise<void>;
 }
@@ -37,9 +69,12 @@ export interface Gatehouse {
 export interface RuntimeOptions {
   /** Where operational warnings go (a Redis outage); default console.warn. */
   warn?: (message: string) => void;
+  /** Request and audit lines (pino). Default: stdout at `LOG_LEVEL`. */
+  logger?: Logger;
 }
 
 export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM, hooks: GatehouseHooks = {}, options: RuntimeOptions = {}): Gatehouse {
+  const log = options.logger ?? createLogger(settings);
   const warn = options.warn ?? ((message: string) => console.warn(message));
   const redis: Redis | undefined = settings.redisUrl ? connectRedis(settings.redisUrl, warn) : undefined;
   const bus = chooseBus(settings, warn, redis);
@@ -51,6 +86,7 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
     orm,
     sessions: new SessionCache(settings.sessionCacheTtl),
     hooks,
+    log,
     bus,
     loginLimiter: new LoginLimiter(settings, redis),
     async close() {

@@ -80,7 +80,16 @@ export interface Settings {
   readonly graphqlMaxTokens: number;
   /** Folder for the SQLite file and the generated development secret (`GATEHOUSE_DATA_DIR`). */
   readonly dataDir: string;
+  /** Lowest level of log lines written (`LOG_LEVEL`). */
+  readonly logLevel: LogLevel;
+  /** Browser cookie mode (`JWT_COOKIE`): the refresh token also travels in an HttpOnly cookie. */
+  readonly cookie: boolean;
+  /** The path the refresh cookie is scoped to (`JWT_COOKIE_PATH`): where GraphQL is served. */
+  readonly cookiePath: string;
 }
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** A setting has a value Gatehouse cannot use. `message` is one line that names the variable. */
 export class SettingsError extends Error {
@@ -211,6 +220,9 @@ export function loadSettings(env: Env = process.env): Settings {
     host: read.string('HOST', '127.0.0.1'),
     nodeEnv,
     dataDir: read.string('GATEHOUSE_DATA_DIR', './data'),
+    logLevel: read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    cookie: read.boolean('JWT_COOKIE', false),
+    cookiePath: read.string('JWT_COOKIE_PATH', '/graphql'),
     graphqlMaxDepth: read.integer('GRAPHQL_MAX_DEPTH', 10, 1, 1000),
     graphqlMaxAliases: read.integer('GRAPHQL_MAX_ALIASES', 15, 0, 10000),
     graphqlMaxCost: read.integer('GRAPHQL_MAX_COST', 5000, 1, 10_000_000),
@@ -218,6 +230,9 @@ export function loadSettings(env: Env = process.env): Settings {
   };
   if (settings.databasePoolMin > settings.databasePoolMax) {
     throw new SettingsError('DATABASE_POOL_MIN', `must not be above DATABASE_POOL_MAX (${settings.databasePoolMax})`);
+  }
+  if (!/^\/[\x21-\x3a\x3c-\x7e]*$/.test(settings.cookiePath)) {
+    throw new SettingsError('JWT_COOKIE_PATH', `"${settings.cookiePath}" is not a URL path (it starts with / and holds no spaces or ;)`);
   }
   if (settings.expirationDelta < 1) {
     throw new SettingsError('JWT_EXPIRATION_DELTA', 'must be at least 1 second');

@@ -20,6 +20,11 @@ const COMMANDS: Record<string, Command> = {
   'keys generate': keysGenerate,
 };
 
+/** The name of every command, as typed (`users create`, `migrate`, …). */
+export function commandNames(): string[] {
+  return Object.keys(COMMANDS);
+}
+
 function generalHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);

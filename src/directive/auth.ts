@@ -35,15 +35,20 @@ export function authDirectiveTransformer(schema: GraphQLSchema): GraphQLSchema {
       const type = schema.getType(typeName);
       const onType = onField ? undefined : type && getDirective(schema, type, AUTH_DIRECTIVE)?.[0];
       const rule = onField ?? onType;
-      return rule ? protect(field, (rule.roles as string[] | null | undefined) ?? []) : field;
+      if (!rule || field.extensions?.[ENFORCED]) return field;
+      return protect(field, (rule.roles as string[] | null | undefined) ?? []);
     },
   });
 }
+
+/** Marks a field already guarded, so transforming a merged schema again does not guard it twice. */
+const ENFORCED = 'gatehouseAuthEnforced';
 
 function protect(field: GraphQLFieldConfig<unknown, unknown>, roles: string[]): GraphQLFieldConfig<unknown, unknown> {
   const resolve = field.resolve ?? defaultFieldResolver;
   return {
     ...field,
+    extensions: { ...field.extensions, [ENFORCED]: true },
     resolve: async (source, args, context, info) => {
       const scope = (context as Partial<GatehouseContext>).gatehouse;
       if (!scope) throw new Error('@auth needs the Gatehouse context (context.gatehouse)');

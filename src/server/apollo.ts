@@ -1,4 +1,4 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
@@ -8,6 +8,40 @@ import type { Settings } from '../settings';
 import { formatError } from './format-error';
 import { refreshTokenHeaderPlugin } from './plugins/refresh-token-header';
 import { rejectNulCharacters } from './reject-nul';
+import { gatehousePlugin } from './plugins/gatehouse';
+
+/** What Apollo Sandbox opens with: a login and a call of a protected field. */
+export const SANDBOX_DOCUMENT = `# Sign in, copy "token" into the Authorization header (Bearer <token>), then run Me.
+mutation Login($username: String!, $password: String!) {
+  tokenAuth(username: $username, password: $password, deviceName: "Apollo Sandbox") {
+    token
+    refreshToken
+    refreshExpiresIn
+    payload { sub username exp origIat sid }
+    user { id username roles }
+  }
+}
+
+query Me {
+  me { id username email roles lastLogin }
+}
+`;
+
+/**
+ * The landing page: Apollo Sandbox, preset with this endpoint (the page's own URL) and
+ * {@link SANDBOX_DOCUMENT}, outside production; none in production (a browser then gets
+ * the plain JSON answer of a GraphQL endpoint, and no third-party script is loaded).
+ */
+export function landingPage(settings: Pick<Settings, 'nodeEnv'>): ApolloServerPlugin {
+  if (settings.nodeEnv === 'production') return ApolloServerPluginLandingPageDisabled();
+  return ApolloServerPluginLandingPageLocalDefault({
+    footer: false,
+    includeCookies: false,
+    document: SANDBOX_DOCUMENT,
+    variables: { username: '', password: '' },
+    headers: { authorization: 'Bearer ' },
+  });
+}
 
 /**
  * The Apollo Server of a Gatehouse server: one request pipeline, no stack traces in any
@@ -41,9 +75,8 @@ export function createApollo(schema: GraphQLSchema, settings: Settings, log: (er
       refreshTokenHeaderPlugin(),
       ...armor.plugins,
       rejectNulCharacters,
-      production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ footer: false, includeCookies: false }),
+      gatehousePlugin(),
+      landingPage(settings),
     ],
   });
 }

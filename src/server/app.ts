@@ -7,6 +7,7 @@ import { buildGatehouseSchema } from '../graphql/schema';
 import { createRuntime, type Gatehouse, type GatehouseHooks } from '../runtime';
 import type { Settings } from '../settings';
 import { loadTokenKeys } from '../tokens/keys';
+import { createLogger, type Logger } from '../logging/logger';
 import { createApollo } from './apollo';
 import { createRequestHandler } from './http';
 
@@ -15,8 +16,10 @@ export interface StartOptions {
   hooks?: GatehouseHooks;
   /** Apply pending migrations first (default true). */
   migrate?: boolean;
-  /** Where unexpected errors go (default: console.error). */
+  /** Where unexpected errors go (default: the logger, level error). */
   log?: (error: unknown) => void;
+  /** Request and audit lines (pino). Default: stdout at `LOG_LEVEL`. */
+  logger?: Logger;
   /** Where operational warnings go, e.g. a Redis outage (default: console.warn). */
   warn?: (message: string) => void;
 }
@@ -32,13 +35,14 @@ export interface RunningGatehouse {
 /** Opens the database, migrates, and serves Gatehouse over HTTP. */
 export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
   const { settings } = options;
-  const log = options.log ?? ((error: unknown) => console.error('gatehouse: unexpected error:', error));
+  const logger = options.logger ?? createLogger(settings);
+  const log = options.log ?? ((error: unknown) => logger.error({ err: error }, 'unexpected error'));
   const keys = loadTokenKeys(settings);
   const orm: MikroORM = await openDatabase(settings);
   let gatehouse: Gatehouse | undefined;
   try {
     if (options.migrate !== false) await applyMigrations(orm);
-    gatehouse = createRuntime(settings, keys, orm, options.hooks, { warn: options.warn });
+    gatehouse = createRuntime(settings, keys, orm, options.hooks, { warn: options.warn, logger });
     const { bus } = gatehouse;
     await bus.attach(gatehouse.sessions);
     const apollo = createApollo(await buildGatehouseSchema(), settings, log);

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
-import { createContext, type GatehouseContext, normalizeHeaders } from '../context/context';
+import { createContext, type GatehouseContext, normalizeHeaders, type RequestScope } from '../context/context';
+import { logWhenDone } from '../logging/request-log';
+import { requestIdFrom } from '../logging/request-id';
 import type { Gatehouse } from '../runtime';
 import { clientAddress } from './client-address';
 import { publicJwks } from '../tokens/jwks';
@@ -9,6 +11,9 @@ export const GRAPHQL_PATH = '/graphql';
 export const JWKS_PATH = '/.well-known/jwks.json';
 /** Largest request body accepted, bytes. */
 export const MAX_BODY_BYTES = 100 * 1024;
+
+/** What a browser gets at /graphql in production, where there is no Apollo Sandbox. */
+export const NO_LANDING_PAGE = 'This is a GraphQL endpoint: send queries with POST (application/json).';
 
 class PayloadTooLarge extends Error {}
 
@@ -58,6 +63,11 @@ export function requestError(message: string, code: string) {
 export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<GatehouseContext>, ready: () => Promise<boolean>) {
   const jwks = publicJwks(gh.keys);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
+    res.setHeader('x-request-id', requestId);
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], gh.settings.trustProxy);
+    let scope: RequestScope | undefined;
+    logWhenDone(gh.log, req, res, { requestId, ip: address, operation: () => scope?.operation });
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
@@ -71,6 +81,10 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       }
       if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
 
+      if (req.method === 'GET' && !url.searchParams.has('query') && gh.settings.nodeEnv === 'production') {
+        // No landing page in production: say what this address is instead of a CSRF refusal.
+        return sendJson(res, 400, requestError(NO_LANDING_PAGE, 'BAD_USER_INPUT'));
+      }
       let body: unknown;
       if (req.method === 'POST') {
         const text = await readBody(req, MAX_BODY_BYTES);
@@ -91,8 +105,11 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       }
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-        context: async () =>
-          createContext(gh, normalizeHeaders(req.headers), clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], gh.settings.trustProxy)),
+        context: async () => {
+          const context = createContext(gh, normalizeHeaders(req.headers), address, requestId);
+          scope = context.gatehouse;
+          return context;
+        },
       });
       res.statusCode = result.status ?? 200;
       for (const [name, value] of result.headers) res.setHeader(name, value);
@@ -107,6 +124,7 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       if (error instanceof PayloadTooLarge) {
         return sendJson(res, 413, requestError('The request body is too large.', 'BAD_USER_INPUT'), { connection: 'close' });
       }
+      gh.log.error({ err: error, reqId: requestId }, 'unexpected error');
       sendJson(res, 500, requestError('Internal server error.', 'INTERNAL_SERVER_ERROR'));
     }
   };

@@ -42,7 +42,7 @@ export function deviceNameFrom(input: Pick<LoginInput, 'deviceName' | 'headers'>
 export async function login(gh: Gatehouse, em: EntityManager, input: LoginInput): Promise<SessionTokens> {
   const address = input.clientAddress ?? null;
   await gh.loginLimiter.attempt(input.username, address);
-  const user = await em.findOne(User, { username: input.username });
+  const user = gh.hooks.findUser ? await gh.hooks.findUser(input.username, em) : await em.findOne(User, { username: input.username });
   const passwordOk = await checkPassword(input.password, user?.passwordHash ?? null, gh.settings.bcryptRounds);
   if (!user || !passwordOk || !user.isActive) throw new InvalidCredentials();
   await gh.loginLimiter.succeeded(input.username, address);

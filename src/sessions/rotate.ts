@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { Device, RefreshToken } from '../entities';
 import { InvalidRefreshToken, type RefreshProblem } from '../errors';
+import { audit } from '../logging/audit';
+import type { Logger } from '../logging/logger';
 import type { Gatehouse } from '../runtime';
 import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from '../tokens/refresh/opaque';
 import { openSuccessor, sealSuccessor } from '../tokens/refresh/successor';
@@ -12,7 +14,7 @@ import { endDevice } from './devices';
 
 type Outcome =
   | { ok: true; refreshToken: string; token: RefreshToken }
-  | { ok: false; problem: RefreshProblem; endedDevice?: string };
+  | { ok: false; problem: RefreshProblem; endedDevice?: string; userId?: string };
 
 /** Thrown inside the transaction to roll it back (nothing it wrote may stay) and report a problem. */
 class Refused {
@@ -44,7 +46,7 @@ const MAX_CHAIN_STEPS = 32;
  * @example
  * const session = await rotateDeviceToken(gh, em, 'ghd_…'); // session.refreshToken is the successor
  */
-export async function rotateDeviceToken(gh: Gatehouse, em: EntityManager, presented: string): Promise<SessionTokens> {
+export async function rotateDeviceToken(gh: Gatehouse, em: EntityManager, presented: string, log: Logger = gh.log): Promise<SessionTokens> {
   if (!looksLikeRefreshToken(presented)) throw new InvalidRefreshToken('UNKNOWN');
   const tokenHash = hashRefreshToken(presented);
   // Which device? Read outside the transaction, so an unknown token takes no lock at all.
@@ -61,6 +63,7 @@ export async function rotateDeviceToken(gh: Gatehouse, em: EntityManager, presen
   }
   if (!outcome.ok) {
     if (outcome.endedDevice) gh.sessions.forgetDevice(outcome.endedDevice);
+    if (outcome.problem === 'REUSED') audit(log, 'refresh.reused', { userId: outcome.userId, deviceId: outcome.endedDevice, reason: 'REUSED' });
     throw new InvalidRefreshToken(outcome.problem);
   }
   const { token, refreshToken } = outcome;
@@ -133,7 +136,7 @@ async function repeat(gh: Gatehouse, em: EntityManager, used: RefreshToken, pres
   const withinGrace = window > 0 && Date.now() - used.usedAt!.getTime() <= window;
   if (!withinGrace) {
     await endDevice(em, used.device!.id, now);
-    return { ok: false, problem: 'REUSED', endedDevice: used.device!.id };
+    return { ok: false, problem: 'REUSED', endedDevice: used.device!.id, userId: used.user.id };
   }
   let link: RefreshToken = used;
   let text = presented;

@@ -13,7 +13,7 @@ export type DatabaseKind = 'sqlite' | 'postgresql';
 
 /** Environment for a test server: fast bcrypt, a known secret, a free port. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  return { NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, BCRYPT_ROUNDS: '4', PORT: '0', HOST: '127.0.0.1', ...overrides };
+  return { NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, BCRYPT_ROUNDS: '4', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...overrides };
 }
 
 export interface TestServer extends RunningGatehouse {

@@ -37,7 +37,10 @@ export class AppTokenResolver {
     @Ctx() { gatehouse }: GatehouseContext,
   ): Promise<RevokePayloadType> {
     const presented = refreshToken ?? gatehouse.presentedRefreshToken();
-    if (presented == null) throw new BadUserInput('Pass refreshToken (or send the Refresh-Token header).');
-    return { revoked: await revokeRefreshToken(gatehouse.gh, gatehouse.em, presented) };
+    if (presented == null) throw new BadUserInput('Pass refreshToken (or send the Refresh-Token header, or the cookie in cookie mode).');
+    const revoked = await revokeRefreshToken(gatehouse.gh, gatehouse.em, presented);
+    if (presented === gatehouse.refreshCookieToken()) gatehouse.clearRefreshCookie();
+    if (revoked) gatehouse.audit('token.revoked', { count: revoked });
+    return { revoked };
   }
 }

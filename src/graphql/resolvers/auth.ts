@@ -1,10 +1,11 @@
 import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
-import { BadUserInput, InvalidToken } from '../../errors';
+import { BadUserInput, ErrorCode, GatehouseError, InvalidRefreshToken, InvalidToken } from '../../errors';
 import { login } from '../../sessions/login';
 import { rotateDeviceToken } from '../../sessions/rotate';
 import { refreshAccessToken } from '../../sessions/stateless-refresh';
 import { verifyAccessToken } from '../../tokens/access/verify';
+import { shapePayload } from '../types/shape-payload';
 import { AuthPayloadType, toAuthPayload, toStatelessAuthPayload, toTokenPayload, VerifyPayloadType } from '../types/payloads';
 import { toUserType } from '../types/user';
 import { RefreshTokenArgs, TokenAuthArgs } from '../types/args';
@@ -17,8 +18,19 @@ export class AuthResolver {
     @Args(() => TokenAuthArgs) { username, password, deviceName }: TokenAuthArgs,
     @Ctx() { gatehouse }: GatehouseContext,
   ): Promise<AuthPayloadType> {
-    const session = await login(gatehouse.gh, gatehouse.em, { username, password, deviceName, headers: gatehouse.headers, clientAddress: gatehouse.clientAddress });
-    return toAuthPayload(session);
+    let session;
+    try {
+      session = await login(gatehouse.gh, gatehouse.em, { username, password, deviceName, headers: gatehouse.headers, clientAddress: gatehouse.clientAddress });
+    } catch (error) {
+      if (error instanceof GatehouseError) {
+        gatehouse.audit(error.code === ErrorCode.RATE_LIMITED ? 'login.rate_limited' : 'login.failed', { username, reason: error.code });
+      }
+      throw error;
+    }
+    gatehouse.audit('login.succeeded', { userId: session.user.id, username: session.user.username, deviceId: session.device.id });
+    const payload = toAuthPayload(session);
+    gatehouse.setRefreshCookie(session.refreshToken, payload.refreshExpiresIn!);
+    return shapePayload(gatehouse.gh, payload, session.user, 'tokenAuth');
   }
 
   @Mutation(() => VerifyPayloadType, { description: 'The payload of a valid access token; INVALID_TOKEN otherwise.' })
@@ -42,12 +54,23 @@ export class AuthResolver {
     }
     if (token != null) {
       const { access, user } = await refreshAccessToken(gatehouse.gh, gatehouse.em, token);
-      return toStatelessAuthPayload(access, toUserType(user));
+      return shapePayload(gatehouse.gh, toStatelessAuthPayload(access, toUserType(user)), user, 'statelessRefresh');
     }
-    const presented = refreshToken ?? gatehouse.presentedRefreshToken();
+    const outside = refreshToken == null ? gatehouse.presentedRefreshTokenWithSource() : null;
+    const presented = refreshToken ?? outside?.token;
     if (presented == null) {
-      throw new BadUserInput('Pass refreshToken or token (or send the Refresh-Token header).');
+      throw new BadUserInput('Pass refreshToken or token (or send the Refresh-Token header, or the cookie in cookie mode).');
     }
-    return toAuthPayload(await rotateDeviceToken(gatehouse.gh, gatehouse.em, presented));
+    let session;
+    try {
+      session = await rotateDeviceToken(gatehouse.gh, gatehouse.em, presented, gatehouse.log);
+    } catch (error) {
+      // A cookie that can no longer refresh anything is dropped, so the browser stops sending it.
+      if (error instanceof InvalidRefreshToken && outside?.source === 'cookie') gatehouse.clearRefreshCookie();
+      throw error;
+    }
+    const payload = toAuthPayload(session);
+    gatehouse.setRefreshCookie(session.refreshToken, payload.refreshExpiresIn!);
+    return shapePayload(gatehouse.gh, payload, session.user, 'refreshToken');
   }
 }

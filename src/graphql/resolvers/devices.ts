@@ -20,21 +20,29 @@ export class DeviceResolver {
   async logoutDevice(@Arg('id', () => ID) id: string, @Ctx() { gatehouse }: GatehouseContext): Promise<boolean> {
     const { user } = await gatehouse.principal();
     if (!UUID.test(id)) return false;
-    return logoutDevice(gatehouse.gh, gatehouse.em, user.id, id.toLowerCase());
+    const ended = await logoutDevice(gatehouse.gh, gatehouse.em, user.id, id.toLowerCase());
+    if (ended) gatehouse.audit('logout.device', { userId: user.id, deviceId: id.toLowerCase() });
+    return ended;
   }
 
   @Mutation(() => Boolean, { description: 'Ends the device of the calling access token.' })
   @Directive('@auth')
   async logout(@Ctx() { gatehouse }: GatehouseContext): Promise<boolean> {
     const { user, claims } = await gatehouse.principal();
+    // The cookie belongs to this browser's device session, which ends here.
+    gatehouse.clearRefreshCookie();
     if (!claims.sid) return false;
-    return logoutDevice(gatehouse.gh, gatehouse.em, user.id, claims.sid);
+    const ended = await logoutDevice(gatehouse.gh, gatehouse.em, user.id, claims.sid);
+    if (ended) gatehouse.audit('logout', { userId: user.id, deviceId: claims.sid });
+    return ended;
   }
 
   @Mutation(() => Int, { description: 'Ends every other device of the caller; how many ended.' })
   @Directive('@auth')
   async logoutOtherDevices(@Ctx() { gatehouse }: GatehouseContext): Promise<number> {
     const { user, claims } = await gatehouse.principal();
-    return logoutOtherDevices(gatehouse.gh, gatehouse.em, user.id, claims.sid);
+    const count = await logoutOtherDevices(gatehouse.gh, gatehouse.em, user.id, claims.sid);
+    gatehouse.audit('logout.others', { userId: user.id, deviceId: claims.sid, count });
+    return count;
   }
 }

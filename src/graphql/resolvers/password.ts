@@ -17,6 +17,9 @@ export class PasswordResolver {
   ): Promise<boolean> {
     const { user } = await gatehouse.principal();
     await changePassword(gatehouse.gh, gatehouse.em, user.id, oldPassword, newPassword, gatehouse.clientAddress);
+    gatehouse.audit('password.changed', { userId: user.id });
+    // Every session of the user has ended, this browser's too.
+    gatehouse.clearRefreshCookie();
     return true;
   }
 }

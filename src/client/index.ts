@@ -1,0 +1,7 @@
+/**
+ * `gatehouse/client`: a dependency-free client for Gatehouse servers (browsers and Node 20+).
+ * See the README, "Client helper".
+ */
+export { GatehouseClient } from './client';
+export { GraphQLRequestError, type GraphQLErrorItem } from './errors';
+export type { ClientSession, GatehouseClientOptions, LoginResult, SignOutEvent, SignOutReason } from './types';

@@ -1,0 +1,35 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+
+/**
+ * Writes the one log line of a request when its response is done (or the connection
+ * drops): id, method, path (never the query string, which may carry variables), status,
+ * duration, the GraphQL operation when there was one, and the client address (as
+ * `TRUST_PROXY` allows reading it).
+ *
+ * @example
+ * // {"level":30,"reqId":"…","method":"POST","path":"/graphql","status":200,"ms":4.2,"op":"mutation tokenAuth","ip":"127.0.0.1","msg":"request"}
+ */
+export function logWhenDone(
+  log: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  about: { requestId: string; ip: string | null; operation: () => string | undefined },
+): void {
+  const started = process.hrtime.bigint();
+  res.once('close', () => {
+    const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
+    const line = {
+      reqId: about.requestId,
+      method: req.method,
+      path: (req.url ?? '/').split('?')[0],
+      status: res.statusCode,
+      ms,
+      op: about.operation(),
+      ip: about.ip,
+      ...(res.writableFinished ? {} : { aborted: true }),
+    };
+    if (res.statusCode >= 500) log.error(line, 'request');
+    else log.info(line, 'request');
+  });
+}

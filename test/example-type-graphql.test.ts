@@ -1,0 +1,32 @@
+/** examples/type-graphql-server: Gatehouse's type-graphql resolvers beside the app's own, @auth on its fields, over HTTP. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createUser, loadSettings } from 'gatehouse';
+import { startGreetingServer } from '../examples/type-graphql-server/server';
+import { testEnv } from './support/server';
+import { assertData, assertError, bearer, gql, login } from './support/http';
+
+describe('examples/type-graphql-server', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-tg-'));
+  let server: Awaited<ReturnType<typeof startGreetingServer>>;
+  before(async () => {
+    server = await startGreetingServer({ settings: loadSettings(testEnv({ DATABASE_URL: `sqlite:${join(dir, 'tg.sqlite')}`, GATEHOUSE_DATA_DIR: dir })), port: 0 });
+    await createUser(server.gatehouse.orm.em.fork(), { username: 'tg', password: 'correct horse' }, 4);
+  });
+  after(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves Gatehouse mutations and protects its own fields', async () => {
+    assert.equal(assertData(await gql(server.url, '{ hello }')).hello, 'Hello, stranger.');
+    assertError(await gql(server.url, '{ greeting }'), 'UNAUTHENTICATED', 'MISSING_TOKEN');
+    const { token } = assertData(await login(server.url, 'tg')).tokenAuth;
+    assert.equal(assertData(await gql(server.url, '{ greeting }', {}, bearer(token))).greeting, 'Hello, tg.');
+    assertError(await gql(server.url, '{ secretNumber }', {}, bearer(token)), 'FORBIDDEN');
+    assert.equal(assertData(await gql(server.url, '{ me { username } }', {}, bearer(token))).me.username, 'tg');
+  });
+});
