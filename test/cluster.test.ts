@@ -30,6 +30,7 @@ describe('two instances, PostgreSQL and Redis', { skip: redisSkip }, () => {
     env = { DATABASE_URL: scratch.url, REDIS_URL: redis.url, JWT_REFRESH_REUSE_INTERVAL: '0s' };
     cli(['migrate'], env);
     cli(['users', 'create', 'multi', '--password', 'correct horse'], env);
+    cli(['users', 'create', 'guessed', '--password', 'correct horse'], env);
     [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
   });
   after(async () => {
@@ -64,6 +65,19 @@ describe('two instances, PostgreSQL and Redis', { skip: redisSkip }, () => {
     for (const lost of answers.filter((answer) => answer.errors)) {
       assert.equal(lost.errors?.[0].extensions?.code, 'INVALID_REFRESH_TOKEN');
     }
+  });
+
+  it('failed logins spread over A and B hit one shared limit', async () => {
+    // LOGIN_MAX_FAILURES_PER_USER is 5 (the default): five wrong passwords, alternating instances.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      assertError(await login([a, b][attempt % 2].url, 'guessed', 'wrong password'), 'INVALID_CREDENTIALS');
+    }
+    for (const server of [a, b]) {
+      const limited = assertError(await login(server.url, 'guessed', 'wrong password'), 'RATE_LIMITED');
+      assert.ok(Number(limited.extensions?.retryAfter) > 0, 'retryAfter in seconds');
+    }
+    // Even the right password is refused now, on both (the answer must not tell a guesser they were right).
+    assertError(await login(b.url, 'guessed'), 'RATE_LIMITED');
   });
 
   it('readyz answers when the database and Redis do; healthz always', async () => {
