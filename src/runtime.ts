@@ -3,6 +3,7 @@ import type { Settings } from './settings';
 import type { TokenKeys } from './tokens/keys';
 import { SessionCache } from './sessions/cache';
 import type { UserSnapshot } from './sessions/cache';
+import { VerifiedTokenCache } from './tokens/access/verified-cache';
 
 /** Customisation points (the seeds' payload handlers). All optional. */
 export interface GatehouseHooks {
@@ -19,11 +20,13 @@ export interface Gatehouse {
   readonly keys: TokenKeys;
   readonly orm: MikroORM;
   readonly sessions: SessionCache;
+  /** Access tokens already verified by this process (signature and claims; time is checked on each use). */
+  readonly verifiedTokens: VerifiedTokenCache;
   readonly hooks: GatehouseHooks;
 }
 
 export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM, hooks: GatehouseHooks = {}): Gatehouse {
-  return { settings, keys, orm, sessions: new SessionCache(settings.sessionCacheTtl), hooks };
+  return { settings, keys, orm, sessions: new SessionCache(settings.sessionCacheTtl), verifiedTokens: new VerifiedTokenCache(), hooks };
 }
 
 /** Unix time in whole seconds. */

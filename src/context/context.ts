@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { Unauthenticated } from '../errors';
 import type { Gatehouse } from '../runtime';
 import { authenticate, type Principal } from '../sessions/authenticate';
-import { verifyAccessToken } from '../tokens/access/verify';
+import { verifyAccessTokenCached } from '../tokens/access/verify-cached';
 import { readBearer } from './bearer';
 
 /** Request headers with lower-case names. */
@@ -39,9 +39,10 @@ export class RequestScope {
     const bearer = readBearer(this.headers.authorization, this.gh.settings.authHeaderPrefix);
     if (bearer.kind === 'missing') throw new Unauthenticated('MISSING_TOKEN');
     if (bearer.kind === 'garbled') throw new Unauthenticated('INVALID_TOKEN');
-    const verified = verifyAccessToken(bearer.token, this.gh.settings, this.gh.keys);
+    const verified = verifyAccessTokenCached(bearer.token, this.gh.settings, this.gh.keys, this.gh.verifiedTokens);
     if (!verified.ok) throw new Unauthenticated(verified.problem);
-    return authenticate(this.gh, this.em, verified.claims);
+    // The fork is made only if the session cache cannot answer.
+    return authenticate(this.gh, () => this.em, verified.claims);
   }
 }
 
