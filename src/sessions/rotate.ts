@@ -7,6 +7,7 @@ import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from '.
 import { openSuccessor, sealSuccessor } from '../tokens/refresh/successor';
 import type { SessionTokens } from './login';
 import { issueAccessToken } from './issue';
+import { type Rotated, rotateLiveToken } from './rotate-live';
 import { userSnapshot } from './snapshots';
 
 type Outcome =
@@ -23,19 +24,24 @@ type Outcome =
  */
 export async function rotateDeviceToken(gh: Gatehouse, em: EntityManager, presented: string): Promise<SessionTokens> {
   if (!looksLikeRefreshToken(presented)) throw new InvalidRefreshToken('UNKNOWN');
+  // The common case (a live, unused token) takes the lean path; everything else this one.
+  const rotated = (await rotateLiveToken(gh, em, presented)) ?? (await rotateAnyToken(gh, em, presented));
+  const { refreshToken, device, user } = rotated;
+  gh.sessions.rememberUser(user);
+  gh.sessions.forgetDevice(device.id);
+  const now = Math.floor(Date.now() / 1000);
+  const access = await issueAccessToken(gh, user, { origIat: rotated.origIat, sid: device.id }, now);
+  return { access, refreshToken, device, user };
+}
+
+async function rotateAnyToken(gh: Gatehouse, em: EntityManager, presented: string): Promise<Rotated> {
   const outcome = await em.transactional((tem) => rotateInTransaction(gh, tem, presented));
   if (!outcome.ok) {
     if (outcome.endedDevice) gh.sessions.forgetDevice(outcome.endedDevice);
     throw new InvalidRefreshToken(outcome.problem);
   }
   const { token, refreshToken } = outcome;
-  const device = token.device!;
-  const user = userSnapshot(token.user);
-  gh.sessions.rememberUser(user);
-  gh.sessions.forgetDevice(device.id);
-  const now = Math.floor(Date.now() / 1000);
-  const access = await issueAccessToken(gh, user, { origIat: token.origIat, sid: device.id }, now);
-  return { access, refreshToken, device, user };
+  return { refreshToken, device: token.device!, user: userSnapshot(token.user), origIat: token.origIat };
 }
 
 async function rotateInTransaction(gh: Gatehouse, em: EntityManager, presented: string): Promise<Outcome> {
