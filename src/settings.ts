@@ -58,6 +58,10 @@ export interface Settings {
   readonly nodeEnv: 'development' | 'production' | 'test';
   /** Folder for the SQLite file and the generated development secret (`GATEHOUSE_DATA_DIR`). */
   readonly dataDir: string;
+  /** For `npm run bench`: report the event-loop delay on SIGUSR2 (`GATEHOUSE_BENCH_EVENT_LOOP`). Off by default. */
+  readonly benchEventLoop: boolean;
+  /** Nice value for the server's worker threads (bcrypt's thread pool), 0 to leave them (`GATEHOUSE_WORKER_NICE`). */
+  readonly workerNice: number;
 }
 
 /** A setting has a value Gatehouse cannot use. `message` is one line that names the variable. */
@@ -180,6 +184,8 @@ export function loadSettings(env: Env = process.env): Settings {
     host: read.string('HOST', '127.0.0.1'),
     nodeEnv,
     dataDir: read.string('GATEHOUSE_DATA_DIR', './data'),
+    benchEventLoop: read.boolean('GATEHOUSE_BENCH_EVENT_LOOP', false),
+    workerNice: read.integer('GATEHOUSE_WORKER_NICE', 10, 0, 19),
   };
   if (settings.expirationDelta < 1) {
     throw new SettingsError('JWT_EXPIRATION_DELTA', 'must be at least 1 second');
