@@ -6,7 +6,7 @@ export interface BenchOptions {
   duration: number;
   /** Concurrent connections of the load generator. */
   connections: number;
-  /** Interleaved rounds for 1–4 (6 uses half as many, its requests being slow), so drift hits every side alike. */
+  /** Interleaved rounds for 1–4 (6 uses a third as many, its requests being slow), so drift hits every side alike. */
   rounds: number;
   /** Seconds of unmeasured load per scenario before measuring (JIT, caches, connection pools). */
   warmup: number;
@@ -28,7 +28,7 @@ export const USAGE = `npm run bench -- [flags]
 
   --duration S        seconds of measured load per scenario (default 15; 1-4 run as one 4xS s soak)
   --connections N     concurrent connections (default 10)
-  --rounds N          interleaved rounds for 1-4 (default 6; 6 uses half as many)
+  --rounds N          interleaved rounds for 1-4 (default 6; 6 uses a third as many)
   --warmup S          unmeasured seconds per scenario before measuring (default 2)
   --idle S            idle event-loop windows in all, before the tokenAuth phases (default 5)
   --bcrypt-rounds N   bcrypt cost for tokenAuth and the raw bcrypt baseline (default 12)

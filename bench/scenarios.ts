@@ -8,7 +8,7 @@ import { figures, MB, type Row, verdict } from './report';
 import { type Chain, loginScript, meScript, rawBcryptScript, rotationScript, typenameScript, verifyScript } from './scripts';
 import type { ConnectionScript } from './load';
 import type { GatehouseServer } from './servers';
-import type { RssSampler } from './rss';
+import { readCpuMs, type RssSampler } from './rss';
 
 export const TARGETS = {
   token: 0.98,
@@ -44,16 +44,25 @@ function runLoad(load: Load, options: BenchOptions, seconds: number): Promise<Me
   return runPhase({ url: load.url, connections: options.connections, seconds, connection: load.script, timeout: load.timeout, serverPid: load.rss.pid });
 }
 
-/** The requests cut off at the end of a phase still run on the server: let them finish before the next phase. */
-async function settle(load: Load, measured: Measured): Promise<void> {
+/**
+ * The requests cut off at the end of a phase still run on the server: wait until it is
+ * idle again (less than 10% of a core over 200 ms, at most 15 s) before the next phase.
+ */
+async function settle(load: Load): Promise<void> {
   if (!load.settle) return;
-  const slowest = measured.latencies.reduce((a, b) => Math.max(a, b), 0);
-  await sleep(Math.min(15_000, slowest + 500));
+  const until = Date.now() + 15_000;
+  let before = readCpuMs(load.rss.pid);
+  while (before !== null && Date.now() < until) {
+    await sleep(200);
+    const now = readCpuMs(load.rss.pid);
+    if (now === null || now - before < 20) return;
+    before = now;
+  }
 }
 
 async function phase(load: Load, options: BenchOptions, seconds: number): Promise<Measured> {
   const measured = await runLoad(load, options, seconds);
-  await settle(load, measured);
+  await settle(load);
   return measured;
 }
 
@@ -83,7 +92,7 @@ export async function interleaved(
       log(`round ${round + 1}/${rounds}: ${loads[i].name} (${seconds.toFixed(1)} s)`);
       const run = () => runLoad(loads[i], options, seconds);
       const measured = around ? await around(loads[i], run) : await run();
-      await settle(loads[i], measured);
+      await settle(loads[i]);
       addMeasured(totals[i], measured);
     }
   }
@@ -194,7 +203,7 @@ export async function loginScenarios(
   const loginLoad: Load = { name: 'tokenAuth', url: server.url, rss: server.rss, script: () => loginScript(user.username, user.password), settle: true, timeout: 60 };
   const idle: EventLoopReport[] = [];
   const underLoad: EventLoopReport[] = [];
-  const rounds = Math.max(1, Math.ceil(options.rounds / 2));
+  const rounds = Math.max(1, Math.round(options.rounds / 3));
   const idleSeconds = Math.max(1, options.idle / rounds);
   const [rawTotal, loginTotal] = await interleaved([rawLoad, loginLoad], options, async (load, run) => {
     if (load !== loginLoad || !options.only.has(7)) return run();
