@@ -139,8 +139,10 @@ async function main(): Promise<number> {
   const machine = `${cpus().length} cores, node ${process.version}, load average ${loadBefore[0].toFixed(2)} before / ${loadAfter[0].toFixed(2)} after`;
   console.log(`\nGatehouse benchmark${commit ? ` at ${commit}` : ''}: ${options.connections} connections, ${options.duration} s per scenario, ${options.rounds} rounds, bcrypt cost ${options.bcryptRounds}; ${machine}; ${seconds.toFixed(0)} s in all\n`);
   console.log(renderTable(rows));
-  const misses = rows.filter((row) => row.verdict === 'MISS').length;
-  console.log(`\n${misses === 0 ? 'Every target met.' : `${misses} target(s) missed.`}`);
+  const judged = rows.filter((row) => row.verdict !== 'n/a');
+  const misses = judged.filter((row) => row.verdict === 'MISS').length;
+  const notRun = rows.filter((row) => row.figure === 'not run').length;
+  console.log(`\n${judged.length - misses} of ${judged.length} targets met${misses ? `, ${misses} missed` : ''}${notRun ? `; ${notRun} not run` : ''}.`);
 
   const json = resolve(ROOT, options.json);
   mkdirSync(dirname(json), { recursive: true });

@@ -29,7 +29,7 @@ export const USAGE = `npm run bench -- [flags]
   --duration S        seconds of measured load per scenario (default 15; 1-4 run as one 4xS s soak)
   --connections N     concurrent connections (default 10)
   --rounds N          interleaved rounds for 1-4 (default 6; 6 uses a third as many)
-  --warmup S          unmeasured seconds per scenario before measuring (default 2)
+  --warmup S          unmeasured seconds per scenario before measuring (default 1)
   --idle S            idle event-loop windows in all, before the tokenAuth phases (default 5)
   --bcrypt-rounds N   bcrypt cost for tokenAuth and the raw bcrypt baseline (default 12)
   --only 1,2,5        run only these scenarios (1-7; 8 is the RSS check of the 1-4 soak)
@@ -79,7 +79,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     duration: positive('duration', values.duration, 15, false),
     connections: positive('connections', values.connections, 10, true),
     rounds: positive('rounds', values.rounds, 6, true),
-    warmup: values.warmup === '0' ? 0 : positive('warmup', values.warmup, 2, false),
+    warmup: values.warmup === '0' ? 0 : positive('warmup', values.warmup, 1, false),
     idle: positive('idle', values.idle, 5, false),
     bcryptRounds,
     only,
