@@ -12,6 +12,7 @@ import { connectRedis } from './ratelimit/redis';
 import { SessionCache } from './sessions/cache';
 import type { UserSnapshot } from './sessions/cache';
 import { warmDummyHash } from './passwords/hash';
+import { VerifiedTokenCache } from './tokens/access/verified-cache';
 
 /** Which mutation is answering with an `AuthPayload`. */
 export type AuthPayloadSource = 'tokenAuth' | 'refreshToken' | 'statelessRefresh';
@@ -56,6 +57,8 @@ export interface Gatehouse {
   readonly keys: TokenKeys;
   readonly orm: MikroORM;
   readonly sessions: SessionCache;
+  /** Access tokens already verified by this process (signature and claims; time is checked on each use). */
+  readonly verifiedTokens: VerifiedTokenCache;
   readonly hooks: GatehouseHooks;
   /** Tells other instances about logouts and revocations (none for a single SQLite process). */
   readonly bus: InvalidationBus;
@@ -85,6 +88,7 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
     keys,
     orm,
     sessions: new SessionCache(settings.sessionCacheTtl),
+    verifiedTokens: new VerifiedTokenCache(),
     hooks,
     log,
     bus,

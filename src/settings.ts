@@ -86,6 +86,10 @@ export interface Settings {
   readonly cookie: boolean;
   /** The path the refresh cookie is scoped to (`JWT_COOKIE_PATH`): where GraphQL is served. */
   readonly cookiePath: string;
+  /** For `npm run bench`: report the event-loop delay on SIGUSR2 (`GATEHOUSE_BENCH_EVENT_LOOP`). Off by default. */
+  readonly benchEventLoop: boolean;
+  /** Nice value for the server's worker threads (bcrypt's thread pool), 0 to leave them (`GATEHOUSE_WORKER_NICE`). */
+  readonly workerNice: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -227,6 +231,8 @@ export function loadSettings(env: Env = process.env): Settings {
     graphqlMaxAliases: read.integer('GRAPHQL_MAX_ALIASES', 15, 0, 10000),
     graphqlMaxCost: read.integer('GRAPHQL_MAX_COST', 5000, 1, 10_000_000),
     graphqlMaxTokens: read.integer('GRAPHQL_MAX_TOKENS', 1000, 50, 1_000_000),
+    benchEventLoop: read.boolean('GATEHOUSE_BENCH_EVENT_LOOP', false),
+    workerNice: read.integer('GATEHOUSE_WORKER_NICE', 10, 0, 19),
   };
   if (settings.databasePoolMin > settings.databasePoolMax) {
     throw new SettingsError('DATABASE_POOL_MIN', `must not be above DATABASE_POOL_MAX (${settings.databasePoolMax})`);

@@ -26,6 +26,8 @@ describe('settings', () => {
     assert.equal(s.port, 4000);
     assert.equal(s.host, '127.0.0.1');
     assert.equal(s.nodeEnv, 'development');
+    assert.equal(s.workerNice, 10);
+    assert.equal(s.benchEventLoop, false);
   });
 
   it('names the variable of a bad value', () => {
@@ -37,6 +39,8 @@ describe('settings', () => {
       PORT: '70000',
       DATABASE_URL: 'mysql://x',
       NODE_ENV: 'staging',
+      GATEHOUSE_WORKER_NICE: '20',
+      GATEHOUSE_BENCH_EVENT_LOOP: 'sometimes',
     };
     for (const [name, value] of Object.entries(cases)) {
       assert.throws(() => loadSettings({ [name]: value }), (error: unknown) => error instanceof SettingsError && error.variable === name && error.message.includes(name));

@@ -6,7 +6,7 @@ import type { Logger } from '../logging/logger';
 import { requestIdFrom } from '../logging/request-id';
 import type { Gatehouse } from '../runtime';
 import { authenticate, type Principal } from '../sessions/authenticate';
-import { verifyAccessToken } from '../tokens/access/verify';
+import { verifyAccessTokenCached } from '../tokens/access/verify-cached';
 import { readBearer } from './bearer';
 
 /** Request headers with lower-case names. */
@@ -109,9 +109,10 @@ export class RequestScope {
     const bearer = readBearer(this.headers.authorization, this.gh.settings.authHeaderPrefix);
     if (bearer.kind === 'missing') throw new Unauthenticated('MISSING_TOKEN');
     if (bearer.kind === 'garbled') throw new Unauthenticated('INVALID_TOKEN');
-    const verified = verifyAccessToken(bearer.token, this.gh.settings, this.gh.keys);
+    const verified = verifyAccessTokenCached(bearer.token, this.gh.settings, this.gh.keys, this.gh.verifiedTokens);
     if (!verified.ok) throw new Unauthenticated(verified.problem);
-    return authenticate(this.gh, this.em, verified.claims);
+    // The fork is made only if the session cache cannot answer.
+    return authenticate(this.gh, () => this.em, verified.claims);
   }
 }
 

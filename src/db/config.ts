@@ -71,10 +71,14 @@ export function ormConfig(settings: Pick<Settings, 'databaseUrl'> & Partial<Pick
       min: 1,
       max: 1,
       // One connection per process; WAL and a busy timeout let the CLI work beside a running server.
+      // synchronous=NORMAL is SQLite's advice for WAL: commits do not wait for fsync (which, the
+      // driver being synchronous, would stall the event loop about a millisecond per write); the
+      // database stays consistent, but the last commits may roll back after a power loss.
       afterCreate(connection: { execute?: (sql: string) => unknown; exec?: (sql: string) => unknown }, done: (error: Error | null, connection: unknown) => void) {
         try {
           const run = (sql: string) => (connection.exec ? connection.exec(sql) : connection.execute?.(sql));
           run('PRAGMA journal_mode = WAL');
+          run('PRAGMA synchronous = NORMAL');
           run('PRAGMA busy_timeout = 5000');
           done(null, connection);
         } catch (error) {

@@ -112,6 +112,8 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
         },
       });
       res.statusCode = result.status ?? 200;
+      // Answers carry tokens and who-is-who: never to be cached (the landing page may be).
+      if (result.headers.get('content-type')?.includes('json')) res.setHeader('cache-control', 'no-store');
       for (const [name, value] of result.headers) res.setHeader(name, value);
       if (result.body.kind === 'complete') {
         res.end(result.body.string);

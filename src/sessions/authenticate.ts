@@ -4,7 +4,7 @@ import { Unauthenticated } from '../errors';
 import type { Gatehouse } from '../runtime';
 import type { AccessClaims } from '../tokens/access/claims';
 import type { UserSnapshot } from './cache';
-import { loadDevice, loadUser } from './snapshots';
+import { type LazyEntityManager, loadDevice, loadUser } from './snapshots';
 
 /** Who is calling: the verified claims and the user they name. */
 export interface Principal {
@@ -18,7 +18,7 @@ export interface Principal {
  * (with `JWT_SESSION_CHECK`) its device session must be live. Touches the device's
  * last-seen time at most once per `JWT_SESSION_EXPIRATION_ACCURACY`.
  */
-export async function authenticate(gh: Gatehouse, em: EntityManager, claims: AccessClaims): Promise<Principal> {
+export async function authenticate(gh: Gatehouse, em: LazyEntityManager, claims: AccessClaims): Promise<Principal> {
   const user = await loadUser(gh, em, claims.sub);
   if (!user) throw new Unauthenticated('INVALID_TOKEN');
   if (!user.isActive || claims.iat < user.tokensValidAfter) throw new Unauthenticated('SESSION_REVOKED');
@@ -26,7 +26,7 @@ export async function authenticate(gh: Gatehouse, em: EntityManager, claims: Acc
   return { claims, user };
 }
 
-async function checkDevice(gh: Gatehouse, em: EntityManager, sid: string, userId: string): Promise<void> {
+async function checkDevice(gh: Gatehouse, em: LazyEntityManager, sid: string, userId: string): Promise<void> {
   const device = await loadDevice(gh, em, sid);
   const now = Date.now();
   if (!device || device.userId !== userId || device.revoked || device.expiresAt <= now) {
@@ -37,7 +37,7 @@ async function checkDevice(gh: Gatehouse, em: EntityManager, sid: string, userId
   // Claim the write in the cached snapshot first, so concurrent requests do not write too.
   device.lastSeenAt = now;
   device.expiresAt = now + gh.settings.refreshExpirationDelta * 1000;
-  await touchDevice(em, sid, new Date(now), new Date(device.expiresAt), new Date(now - accuracyMs));
+  await touchDevice(typeof em === 'function' ? em() : em, sid, new Date(now), new Date(device.expiresAt), new Date(now - accuracyMs));
 }
 
 /**

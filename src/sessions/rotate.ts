@@ -9,6 +9,7 @@ import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from '.
 import { openSuccessor, sealSuccessor } from '../tokens/refresh/successor';
 import type { SessionTokens } from './login';
 import { issueAccessToken } from './issue';
+import { type Rotated, rotateLiveToken } from './rotate-live';
 import { userSnapshot } from './snapshots';
 import { endDevice } from './devices';
 
@@ -48,6 +49,18 @@ const MAX_CHAIN_STEPS = 32;
  */
 export async function rotateDeviceToken(gh: Gatehouse, em: EntityManager, presented: string, log: Logger = gh.log): Promise<SessionTokens> {
   if (!looksLikeRefreshToken(presented)) throw new InvalidRefreshToken('UNKNOWN');
+  // The common case (a live, unused token) takes the lean path; everything else the full one.
+  const rotated = (await rotateLiveToken(gh, em, presented)) ?? (await rotateAnyToken(gh, em, presented, log));
+  const { refreshToken, device, user } = rotated;
+  gh.sessions.rememberUser(user);
+  gh.sessions.forgetDevice(device.id);
+  const now = Math.floor(Date.now() / 1000);
+  const access = await issueAccessToken(gh, user, { origIat: rotated.origIat, sid: device.id }, now);
+  return { access, refreshToken, device, user };
+}
+
+/** The full path: any token, in one transaction that takes the device lock first. */
+async function rotateAnyToken(gh: Gatehouse, em: EntityManager, presented: string, log: Logger): Promise<Rotated> {
   const tokenHash = hashRefreshToken(presented);
   // Which device? Read outside the transaction, so an unknown token takes no lock at all.
   const seen = await em.findOne(RefreshToken, { tokenHash }, { disableIdentityMap: true });
@@ -67,13 +80,7 @@ export async function rotateDeviceToken(gh: Gatehouse, em: EntityManager, presen
     throw new InvalidRefreshToken(outcome.problem);
   }
   const { token, refreshToken } = outcome;
-  const device = token.device!;
-  const user = userSnapshot(token.user);
-  gh.sessions.rememberUser(user);
-  gh.sessions.forgetDevice(device.id);
-  const now = Math.floor(Date.now() / 1000);
-  const access = await issueAccessToken(gh, user, { origIat: token.origIat, sid: device.id }, now);
-  return { access, refreshToken, device, user };
+  return { refreshToken, device: token.device!, user: userSnapshot(token.user), origIat: token.origIat };
 }
 
 async function rotateInTransaction(gh: Gatehouse, em: EntityManager, tokenHash: string, presented: string, deviceId: string): Promise<Outcome> {

@@ -16,6 +16,11 @@ export function firstValidIat(changedAt: Date | null): number {
   return changedAt ? Math.floor(changedAt.getTime() / 1000) + 1 : 0;
 }
 
+/** An EntityManager, or a function that makes one when it is first needed (a cache hit needs none). */
+export type LazyEntityManager = EntityManager | (() => EntityManager);
+
+const resolveEm = (em: LazyEntityManager): EntityManager => (typeof em === 'function' ? em() : em);
+
 export function userSnapshot(user: User): UserSnapshot {
   return {
     id: user.id,
@@ -40,10 +45,10 @@ export function deviceSnapshot(device: Device): DeviceSnapshot {
 }
 
 /** The user as `@auth` sees it: from the cache, else one query (then cached). */
-export async function loadUser(gh: Gatehouse, em: EntityManager, id: string): Promise<UserSnapshot | null> {
+export async function loadUser(gh: Gatehouse, em: LazyEntityManager, id: string): Promise<UserSnapshot | null> {
   const cached = gh.sessions.user(id);
   if (cached) return cached;
-  const user = await em.findOne(User, { id }, { disableIdentityMap: true });
+  const user = await resolveEm(em).findOne(User, { id }, { disableIdentityMap: true });
   if (!user) return null;
   const snapshot = userSnapshot(user);
   gh.sessions.rememberUser(snapshot);
@@ -51,10 +56,10 @@ export async function loadUser(gh: Gatehouse, em: EntityManager, id: string): Pr
 }
 
 /** The device session as `@auth` sees it: from the cache, else one query (then cached). */
-export async function loadDevice(gh: Gatehouse, em: EntityManager, id: string): Promise<DeviceSnapshot | null> {
+export async function loadDevice(gh: Gatehouse, em: LazyEntityManager, id: string): Promise<DeviceSnapshot | null> {
   const cached = gh.sessions.device(id);
   if (cached) return cached;
-  const device = await em.findOne(Device, { id }, { disableIdentityMap: true });
+  const device = await resolveEm(em).findOne(Device, { id }, { disableIdentityMap: true });
   if (!device) return null;
   const snapshot = deviceSnapshot(device);
   gh.sessions.rememberDevice(snapshot);

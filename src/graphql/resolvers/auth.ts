@@ -4,8 +4,8 @@ import { BadUserInput, ErrorCode, GatehouseError, InvalidRefreshToken, InvalidTo
 import { login } from '../../sessions/login';
 import { rotateDeviceToken } from '../../sessions/rotate';
 import { refreshAccessToken } from '../../sessions/stateless-refresh';
-import { verifyAccessToken } from '../../tokens/access/verify';
 import { shapePayload } from '../types/shape-payload';
+import { verifyAccessTokenCached } from '../../tokens/access/verify-cached';
 import { AuthPayloadType, toAuthPayload, toStatelessAuthPayload, toTokenPayload, VerifyPayloadType } from '../types/payloads';
 import { toUserType } from '../types/user';
 import { RefreshTokenArgs, TokenAuthArgs } from '../types/args';
@@ -35,7 +35,7 @@ export class AuthResolver {
 
   @Mutation(() => VerifyPayloadType, { description: 'The payload of a valid access token; INVALID_TOKEN otherwise.' })
   verifyToken(@Arg('token', () => String) token: string, @Ctx() { gatehouse }: GatehouseContext): VerifyPayloadType {
-    const verified = verifyAccessToken(token, gatehouse.gh.settings, gatehouse.gh.keys);
+    const verified = verifyAccessTokenCached(token, gatehouse.gh.settings, gatehouse.gh.keys, gatehouse.gh.verifiedTokens);
     if (!verified.ok) throw new InvalidToken(verified.problem);
     return { payload: toTokenPayload(verified.claims) };
   }

@@ -1,0 +1,48 @@
+import type { Settings } from '../../settings';
+import type { TokenKeys } from '../keys';
+import type { AccessClaims } from './claims';
+import type { VerifiedTokenCache } from './verified-cache';
+import { type VerifyResult, verifyAccessToken } from './verify';
+
+/**
+ * `verifyAccessToken` with a memory: a token verified before (the exact same string) is
+ * not verified again, but its `nbf` and `exp` are checked against the clock, with the
+ * leeway, on every call, exactly as `jsonwebtoken` does; an expired entry is dropped.
+ * Failures are never remembered, so a bad token always takes the full verification.
+ *
+ * @example
+ * const result = verifyAccessTokenCached(token, gh.settings, gh.keys, gh.verifiedTokens);
+ * if (!result.ok) throw new Unauthenticated(result.problem);
+ */
+export function verifyAccessTokenCached(
+  token: string,
+  settings: Settings,
+  keys: TokenKeys,
+  cache: VerifiedTokenCache,
+  now: number = Math.floor(Date.now() / 1000),
+): VerifyResult {
+  const cached = cache.lookup(token);
+  if (cached !== undefined) {
+    const problem = timeProblem(cached, settings.leeway, now);
+    if (problem === null) return { ok: true, claims: cached as AccessClaims };
+    cache.forget(token);
+    return { ok: false, problem };
+  }
+  const result = verifyAccessToken(token, settings, keys);
+  if (!result.ok) return result;
+  const claims = cache.remember(token, result.claims) as AccessClaims;
+  // A clock that moved between jsonwebtoken's check and ours is judged by ours.
+  const problem = timeProblem(claims, settings.leeway, now);
+  if (problem !== null) {
+    cache.forget(token);
+    return { ok: false, problem };
+  }
+  return { ok: true, claims };
+}
+
+/** jsonwebtoken's time rules: not before `nbf - leeway`, expired from `exp + leeway` on. */
+export function timeProblem(claims: Pick<AccessClaims, 'exp' | 'nbf'>, leeway: number, now: number): 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | null {
+  if (claims.nbf !== undefined && claims.nbf > now + leeway) return 'INVALID_TOKEN';
+  if (now >= claims.exp + leeway) return 'TOKEN_EXPIRED';
+  return null;
+}

@@ -1,0 +1,89 @@
+/**
+ * `npm start` as a process (node dist/src/server/main.js): its worker threads run at a
+ * lower CPU priority than the event loop (GATEHOUSE_WORKER_NICE), and with
+ * GATEHOUSE_BENCH_EVENT_LOOP it reports its event-loop delay on SIGUSR2 (for `npm run bench`).
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, describe, it } from 'node:test';
+import { TEST_SECRET } from './support/server';
+
+const MAIN = join(__dirname, '..', 'src', 'server', 'main.js');
+const linux = existsSync('/proc/self/task');
+
+interface Started {
+  child: ChildProcess;
+  stderrLines: string[];
+  nextStderr(): Promise<string>;
+}
+
+const started: ChildProcess[] = [];
+const dirs: string[] = [];
+after(() => {
+  for (const child of started) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(env: Record<string, string>): Promise<Started> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-process-'));
+  dirs.push(dir);
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', JWT_SECRET: TEST_SECRET, DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, GATEHOUSE_DATA_DIR: dir, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  const stderrLines: string[] = [];
+  const waiting: Array<(line: string) => void> = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    const waiter = waiting.shift();
+    if (waiter) waiter(line);
+    else stderrLines.push(line);
+  });
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.includes('serving')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stderrLines.join('\n')}`)));
+  });
+  return {
+    child,
+    stderrLines,
+    nextStderr: () => (stderrLines.length ? Promise.resolve(stderrLines.shift()!) : new Promise((resolve) => waiting.push(resolve))),
+  };
+}
+
+/** The nice value of every thread of a process, main thread first. */
+function niceValues(pid: number): { main: number; others: number[] } {
+  const nice = (tid: string) => Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+  const tids = readdirSync(`/proc/${pid}/task`);
+  return { main: nice(String(pid)), others: tids.filter((tid) => tid !== String(pid)).map(nice) };
+}
+
+describe('the server process', { skip: !linux && 'Linux only' }, () => {
+  it('runs its worker threads at nice 10 and its event loop at 0; GATEHOUSE_WORKER_NICE=0 leaves them', async () => {
+    const lowered = await start({});
+    const { main, others } = niceValues(lowered.child.pid!);
+    assert.equal(main, 0);
+    assert.ok(others.length >= 4, 'the thread pool exists');
+    assert.deepEqual([...new Set(others)], [10]);
+
+    const left = await start({ GATEHOUSE_WORKER_NICE: '0' });
+    assert.deepEqual([...new Set(niceValues(left.child.pid!).others)], [0]);
+  });
+
+  it('with GATEHOUSE_BENCH_EVENT_LOOP, prints its event-loop delay on SIGUSR2', async () => {
+    const server = await start({ GATEHOUSE_BENCH_EVENT_LOOP: 'true' });
+    server.child.kill('SIGUSR2');
+    await server.nextStderr();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    server.child.kill('SIGUSR2');
+    const line = await server.nextStderr();
+    assert.match(line, /^gatehouse-event-loop \{/);
+    const report = JSON.parse(line.slice('gatehouse-event-loop '.length));
+    assert.ok(report.samples > 0 && report.p50 >= 10 && report.p99 >= report.p50, line);
+  });
+});
