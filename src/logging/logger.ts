@@ -27,5 +27,7 @@ export function createLogger(settings: Pick<Settings, 'logLevel'>, destination?:
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
-  return destination ? pino(options, destination) : pino(options);
+  // stdout without a blocking write per line: lines written while one write is under way go
+  // out together. pino flushes what is left when the process exits.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }

@@ -10,13 +10,19 @@ function hasNul(value: unknown): boolean {
   return false;
 }
 
+/** Documents already walked: Apollo hands the same parsed document to every request of one query. */
+const walked = new WeakMap<DocumentNode, boolean>();
+
 function documentHasNul(document: DocumentNode): boolean {
+  const known = walked.get(document);
+  if (known !== undefined) return known;
   let found = false;
   visit(document, {
     [Kind.STRING]: (node) => {
       if (node.value.includes(NUL)) found = true;
     },
   });
+  walked.set(document, found);
   return found;
 }
 

@@ -1,9 +1,10 @@
+import { SIMPLE } from './simple';
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import type { RefreshToken } from '../../entities';
 import type { IssuedAccess } from '../../sessions/issue';
 import { toTokenPayload, TokenPayloadType } from './payloads';
 
-@ObjectType('AppToken', { description: 'A long-running app refresh token (its key is never shown again).' })
+@ObjectType('AppToken', { ...SIMPLE, description: 'A long-running app refresh token (its key is never shown again).' })
 export class AppTokenType {
   @Field(() => ID) id!: string;
   @Field(() => String) app!: string;
@@ -11,21 +12,21 @@ export class AppTokenType {
   @Field(() => GraphQLISODateTime, { nullable: true }) lastUsedAt!: Date | null;
 }
 
-@ObjectType('CreatedAppToken')
+@ObjectType('CreatedAppToken', SIMPLE)
 export class CreatedAppTokenType {
   /** The key, shown this once. */
   @Field(() => String) refreshToken!: string;
   @Field(() => AppTokenType) appToken!: AppTokenType;
 }
 
-@ObjectType('DelegatePayload')
+@ObjectType('DelegatePayload', SIMPLE)
 export class DelegatePayloadType {
   @Field(() => String) token!: string;
   @Field(() => TokenPayloadType) payload!: TokenPayloadType;
   @Field(() => String) refreshToken!: string;
 }
 
-@ObjectType('RevokePayload')
+@ObjectType('RevokePayload', SIMPLE)
 export class RevokePayloadType {
   /** How many tokens were revoked (0 or 1). */
   @Field(() => Int) revoked!: number;

@@ -1,7 +1,8 @@
+import { SIMPLE } from './simple';
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import type { Device } from '../../entities';
 
-@ObjectType('Device')
+@ObjectType('Device', SIMPLE)
 export class DeviceType {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;

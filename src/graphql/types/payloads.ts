@@ -1,3 +1,4 @@
+import { SIMPLE } from './simple';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { AccessClaims } from '../../tokens/access/claims';
 import type { SessionTokens } from '../../sessions/login';
@@ -5,7 +6,7 @@ import type { IssuedAccess } from '../../sessions/issue';
 import { DeviceType, toDeviceType } from './device';
 import { toUserType, UserType } from './user';
 
-@ObjectType('TokenPayload')
+@ObjectType('TokenPayload', SIMPLE)
 export class TokenPayloadType {
   @Field(() => ID) sub!: string;
   @Field(() => String) username!: string;
@@ -17,7 +18,7 @@ export class TokenPayloadType {
   @Field(() => ID, { nullable: true }) sid!: string | null;
 }
 
-@ObjectType('AuthPayload')
+@ObjectType('AuthPayload', SIMPLE)
 export class AuthPayloadType {
   @Field(() => String) token!: string;
   @Field(() => TokenPayloadType) payload!: TokenPayloadType;
@@ -28,7 +29,7 @@ export class AuthPayloadType {
   @Field(() => UserType) user!: UserType;
 }
 
-@ObjectType('VerifyPayload')
+@ObjectType('VerifyPayload', SIMPLE)
 export class VerifyPayloadType {
   @Field(() => TokenPayloadType) payload!: TokenPayloadType;
 }

@@ -1,8 +1,9 @@
+import { SIMPLE } from './simple';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
 import type { UserSnapshot } from '../../sessions/cache';
 
-@ObjectType('User')
+@ObjectType('User', SIMPLE)
 export class UserType {
   @Field(() => ID) id!: string;
   @Field(() => String) username!: string;

@@ -1,6 +1,20 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind } from 'graphql';
+import { Kind, type OperationDefinitionNode } from 'graphql';
 import type { GatehouseContext } from '../../context/context';
+
+/** Labels already made: Apollo hands the same parsed operation to every request of one query. */
+const labels = new WeakMap<OperationDefinitionNode, string>();
+
+/** `mutation tokenAuth` or `query me,devices`: the operation type and its top-level fields. */
+function operationLabel(operation: OperationDefinitionNode): string {
+  let label = labels.get(operation);
+  if (label === undefined) {
+    const fields = operation.selectionSet.selections.flatMap((selection) => (selection.kind === Kind.FIELD ? [selection.name.value] : []));
+    label = `${operation.operation} ${fields.join(',')}`;
+    labels.set(operation, label);
+  }
+  return label;
+}
 
 /**
  * Gatehouse's Apollo plugin: notes the operation for the request log line and copies the
@@ -16,8 +30,7 @@ export function gatehousePlugin(): ApolloServerPlugin<GatehouseContext> {
       return {
         async didResolveOperation({ contextValue, operation }) {
           if (!operation || !contextValue.gatehouse) return;
-          const fields = operation.selectionSet.selections.flatMap((selection) => (selection.kind === Kind.FIELD ? [selection.name.value] : []));
-          contextValue.gatehouse.operation = `${operation.operation} ${fields.join(',')}`;
+          contextValue.gatehouse.operation = operationLabel(operation);
         },
         async willSendResponse({ contextValue, response }) {
           const scope = contextValue.gatehouse;
