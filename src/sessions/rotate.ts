@@ -52,8 +52,11 @@ export async function rotateDeviceToken(gh: Gatehouse, em: EntityManager, presen
   // The common case (a live, unused token) takes the lean path; everything else the full one.
   const rotated = (await rotateLiveToken(gh, em, presented)) ?? (await rotateAnyToken(gh, em, presented, log));
   const { refreshToken, device, user } = rotated;
-  gh.sessions.rememberUser(user);
-  gh.sessions.forgetDevice(device.id);
+  // The device's expiry just slid: this process reads it afresh on its next use. Nothing
+  // ended, so nothing is published to other instances (their view is at most
+  // JWT_SESSION_CACHE_TTL old, and only about an expiry that moved later). Nothing read here
+  // is cached: a logout or password change published meanwhile must not be overwritten.
+  gh.sessions.apply({ kind: 'device', id: device.id });
   const now = Math.floor(Date.now() / 1000);
   const access = await issueAccessToken(gh, user, { origIat: rotated.origIat, sid: device.id }, now);
   return { access, refreshToken, device, user };
