@@ -151,19 +151,17 @@ function rssRow(rss: RssSampler, from: number, to: number, database: string): Ro
   const growth = early > 0 ? late / early - 1 : NaN;
   const ok = peak <= TARGETS.rssMb && growth <= TARGETS.rssGrowth;
   return {
-    id: '8',
-    scenario: `server RSS over the ${((to - from) / 1000).toFixed(0)} s run of 1-4`,
-    database,
-    rps: null,
-    p50: null,
-    p99: null,
-    errors: null,
-    cpuUs: null,
+    ...figureOnly('8', `server RSS over the ${((to - from) / 1000).toFixed(0)} s run of 1-4`, database),
     rssMb: peak,
     figure: `peak ${peak.toFixed(0)} MB, ${early.toFixed(0)} -> ${late.toFixed(0)} MB`,
     target: `<= ${TARGETS.rssMb} MB, late <= early +${TARGETS.rssGrowth * 100}%`,
     verdict: verdict(ok, 0),
   };
+}
+
+/** The start of a row that reports one figure rather than a load (7 and 8): no request columns. */
+function figureOnly(id: string, scenario: string, database: string) {
+  return { id, scenario, database, rps: null, p50: null, p99: null, errors: null, cpuUs: null, rssMb: null };
 }
 
 /** 5: refresh-token rotation, each connection following its own chain. */
@@ -245,15 +243,7 @@ export async function loginScenarios(
     const quiet = Math.max(...idle.map((r) => r.p99));
     const eld = loaded / quiet;
     rows.push({
-      id: '7',
-      scenario: 'event-loop delay p99 during 6 vs idle',
-      database,
-      rps: null,
-      p50: null,
-      p99: null,
-      errors: null,
-      cpuUs: null,
-      rssMb: null,
+      ...figureOnly('7', 'event-loop delay p99 during 6 vs idle', database),
       figure: `${loaded.toFixed(1)} / ${quiet.toFixed(1)} ms = ${eld.toFixed(2)}`,
       target: `<= ${TARGETS.eventLoop} x idle`,
       verdict: verdict(eld <= TARGETS.eventLoop, 0),
