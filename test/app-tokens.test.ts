@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeEachDatabase, testEnv } from './support/server';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH } from './support/http';
 
@@ -79,6 +80,25 @@ describeEachDatabase('app tokens', {}, (server) => {
     assertData(await gql(url, DELEGATE, { clientId: 'cli', grantType: GRANT, refreshToken: other.refreshToken }));
     const apps = assertData(await gql(url, LIST, {}, bearer(session.token))).refreshTokens.map((token: { app: string }) => token.app);
     assert.deepEqual(apps.sort(), ['cli', 'mobile']);
+  });
+
+  it('access tokens delegated from an app token stop at once when it is revoked or replaced', async () => {
+    const { url } = server();
+    const session = await signedIn('app-fay');
+    const first = assertData(await gql(url, CREATE, { app: 'sync' }, bearer(session.token))).createRefreshToken.refreshToken;
+    const delegated = assertData(await gql(url, DELEGATE, { clientId: 'sync', grantType: GRANT, refreshToken: first })).delegateToken.token;
+    assertData(await gql(url, ME, {}, bearer(delegated))); // cached as live now
+    // Replaced (in a later second than the delegation: the check compares whole seconds).
+    await sleep(1100);
+    const second = assertData(await gql(url, CREATE, { app: 'sync' }, bearer(session.token))).createRefreshToken.refreshToken;
+    assertError(await gql(url, ME, {}, bearer(delegated)), 'UNAUTHENTICATED', 'SESSION_REVOKED');
+    const fresh = assertData(await gql(url, DELEGATE, { clientId: 'sync', grantType: GRANT, refreshToken: second })).delegateToken.token;
+    assertData(await gql(url, ME, {}, bearer(fresh)));
+    // Revoked.
+    assert.equal(assertData(await gql(url, REVOKE, { refreshToken: second })).revokeRefreshToken.revoked, 1);
+    assertError(await gql(url, ME, {}, bearer(fresh)), 'UNAUTHENTICATED', 'SESSION_REVOKED');
+    // The user's device session is untouched.
+    assertData(await gql(url, ME, {}, bearer(session.token)));
   });
 
   it('validates app names and needs a signed-in user', async () => {

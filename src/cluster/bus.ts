@@ -25,7 +25,7 @@ export function decode(origin: string, text: string): Invalidation | null {
   try {
     const message = JSON.parse(text) as { o?: unknown; k?: unknown; i?: unknown };
     if (message.o === origin || typeof message.i !== 'string') return null;
-    if (message.k !== 'user' && message.k !== 'device') return null;
+    if (message.k !== 'user' && message.k !== 'device' && message.k !== 'app') return null;
     return { kind: message.k, id: message.i };
   } catch {
     return null;

@@ -4,7 +4,8 @@ import { Unauthenticated } from '../errors';
 import type { Gatehouse } from '../runtime';
 import type { AccessClaims } from '../tokens/access/claims';
 import type { UserSnapshot } from './cache';
-import { type LazyEntityManager, loadDevice, loadUser } from './snapshots';
+import { delegationLive } from '../app-tokens/rules';
+import { type LazyEntityManager, loadAppToken, loadDevice, loadUser } from './snapshots';
 
 /** Who is calling: the verified claims and the user they name. */
 export interface Principal {
@@ -15,7 +16,8 @@ export interface Principal {
 /**
  * Turns verified access-token claims into a principal, or throws `Unauthenticated`:
  * the user must exist and be active, the token must not predate a password change, and
- * (with `JWT_SESSION_CHECK`) its device session must be live. Touches the device's
+ * (with `JWT_SESSION_CHECK`) its device session, or for a delegated token its app token,
+ * must be live. Touches the device's
  * last-seen time at most once per `JWT_SESSION_EXPIRATION_ACCURACY`.
  */
 export async function authenticate(gh: Gatehouse, em: LazyEntityManager, claims: AccessClaims): Promise<Principal> {
@@ -23,6 +25,9 @@ export async function authenticate(gh: Gatehouse, em: LazyEntityManager, claims:
   if (!user) throw new Unauthenticated('INVALID_TOKEN');
   if (!user.isActive || claims.iat < user.tokensValidAfter) throw new Unauthenticated('SESSION_REVOKED');
   if (claims.sid && gh.settings.sessionCheck) await checkDevice(gh, em, claims.sid, user.id);
+  if (claims.app && gh.settings.sessionCheck) {
+    if (!delegationLive(await loadAppToken(gh, em, user.id, claims.app), claims.orig_iat)) throw new Unauthenticated('SESSION_REVOKED');
+  }
   return { claims, user };
 }
 

@@ -6,10 +6,18 @@
  * LISTEN/NOTIFY, see `src/cluster/`) tells the other processes to drop theirs.
  */
 
-/** What one process tells the others: forget this user or this device. */
+/** What one process tells the others: forget this user, this device, or this user's app token (`userId:app`). */
 export interface Invalidation {
-  kind: 'user' | 'device';
+  kind: 'user' | 'device' | 'app';
   id: string;
+}
+
+/**
+ * A user's live app token for one app, as `@auth` checks delegated access tokens:
+ * when it was created (seconds), or null when there is none.
+ */
+export interface AppTokenSnapshot {
+  createdAt: number | null;
 }
 
 export interface UserSnapshot {
@@ -69,6 +77,7 @@ class TtlMap<V> {
 export class SessionCache {
   private readonly users: TtlMap<UserSnapshot>;
   private readonly devices: TtlMap<DeviceSnapshot>;
+  private readonly appTokens: TtlMap<AppTokenSnapshot>;
   /** Called on every local forget, to tell other instances (set by the invalidation bus). */
   publish: ((event: Invalidation) => void) | undefined;
   /** While true (the bus is down), nothing is cached: every check asks the database. */
@@ -77,6 +86,7 @@ export class SessionCache {
   constructor(ttlSeconds: number, maxEntries = 50_000) {
     this.users = new TtlMap(ttlSeconds * 1000, maxEntries);
     this.devices = new TtlMap(ttlSeconds * 1000, maxEntries);
+    this.appTokens = new TtlMap(ttlSeconds * 1000, maxEntries);
   }
 
   user(id: string, now = Date.now()) {
@@ -92,6 +102,13 @@ export class SessionCache {
     if (!this.bypass) this.devices.set(device.id, device, now);
   }
 
+  appToken(key: string, now = Date.now()) {
+    return this.bypass ? undefined : this.appTokens.get(key, now);
+  }
+  rememberAppToken(key: string, token: AppTokenSnapshot, now = Date.now()) {
+    if (!this.bypass) this.appTokens.set(key, token, now);
+  }
+
   /** Forget a user (deactivated, roles or password changed), here and in every other instance. */
   forgetUser(id: string) {
     this.users.delete(id);
@@ -102,9 +119,14 @@ export class SessionCache {
     this.devices.delete(id);
     this.publish?.({ kind: 'device', id });
   }
+  /** Forget a user's app token for one app (revoked, replaced), here and in every other instance. */
+  forgetAppToken(key: string) {
+    this.appTokens.delete(key);
+    this.publish?.({ kind: 'app', id: key });
+  }
   /** Apply another instance's invalidation (not published again). */
   apply(event: Invalidation) {
-    (event.kind === 'user' ? this.users : this.devices).delete(event.id);
+    ({ user: this.users, device: this.devices, app: this.appTokens })[event.kind].delete(event.id);
   }
   /**
    * Stop (true) or resume (false) caching. Used while the invalidation bus is down, when
@@ -117,5 +139,6 @@ export class SessionCache {
   clear() {
     this.users.clear();
     this.devices.clear();
+    this.appTokens.clear();
   }
 }

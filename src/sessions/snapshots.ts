@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { Device, User } from '../entities';
+import { Device, RefreshToken, User } from '../entities';
 import type { Gatehouse } from '../runtime';
-import type { DeviceSnapshot, UserSnapshot } from './cache';
+import { appTokenKey } from '../app-tokens/rules';
+import type { AppTokenSnapshot, DeviceSnapshot, UserSnapshot } from './cache';
 
 /**
  * The first `iat` (seconds) an access token may carry after a password change made at
@@ -63,5 +64,20 @@ export async function loadDevice(gh: Gatehouse, em: LazyEntityManager, id: strin
   if (!device) return null;
   const snapshot = deviceSnapshot(device);
   gh.sessions.rememberDevice(snapshot);
+  return snapshot;
+}
+
+/** A user's live app token for one app, as `@auth` checks delegated tokens: from the cache, else one query (then cached). */
+export async function loadAppToken(gh: Gatehouse, em: LazyEntityManager, userId: string, app: string): Promise<AppTokenSnapshot> {
+  const key = appTokenKey(userId, app);
+  const cached = gh.sessions.appToken(key);
+  if (cached) return cached;
+  const token = await resolveEm(em).findOne(
+    RefreshToken,
+    { user: userId, kind: 'app', app, revokedAt: null },
+    { fields: ['createdAt'], orderBy: { createdAt: 'desc' }, disableIdentityMap: true },
+  );
+  const snapshot: AppTokenSnapshot = { createdAt: token ? Math.floor(token.createdAt.getTime() / 1000) : null };
+  gh.sessions.rememberAppToken(key, snapshot);
   return snapshot;
 }

@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, Directive, Mutation, Query, Resolver } from 'type-graphql';
 import { createAppToken, listAppTokens } from '../../app-tokens/create';
 import { delegate } from '../../app-tokens/delegate';
+import { appTokenKey } from '../../app-tokens/rules';
 import type { GatehouseContext } from '../../context/context';
 import { BadUserInput } from '../../errors';
 import { revokeRefreshToken } from '../../sessions/revoke';
@@ -22,6 +23,8 @@ export class AppTokenResolver {
   async createRefreshToken(@Arg('app', () => String) app: string, @Ctx() { gatehouse }: GatehouseContext): Promise<CreatedAppTokenType> {
     const { user } = await gatehouse.principal();
     const { key, token } = await createAppToken(gatehouse.em, user.id, app);
+    // The replaced key's delegated access tokens stop at once.
+    gatehouse.gh.sessions.forgetAppToken(appTokenKey(user.id, app));
     return { refreshToken: key, appToken: toAppTokenType(token) };
   }
 
