@@ -80,6 +80,17 @@ describe('two instances, PostgreSQL and Redis', { skip: redisSkip }, () => {
     assertError(await login(b.url, 'guessed'), 'RATE_LIMITED');
   });
 
+  it('a password set with the CLI is seen by both instances within one second', async () => {
+    cli(['users', 'create', 'reset-redis', '--password', 'correct horse'], env);
+    const session = assertData(await login(a.url, 'reset-redis')).tokenAuth;
+    assertData(await gql(a.url, ME, {}, bearer(session.token)));
+    assertData(await gql(b.url, ME, {}, bearer(session.token)));
+    const out = cli(['users', 'set-password', 'reset-redis', '--password', 'a new one'], env);
+    assert.match(out, /Told running servers through redis/);
+    assert.notEqual(await within(1000, revokedOn(a.url, session.token)), null, 'A saw the change');
+    assert.notEqual(await within(1000, revokedOn(b.url, session.token)), null, 'B saw the change');
+  });
+
   it('readyz answers when the database and Redis do; healthz always', async () => {
     for (const server of [a, b]) {
       assert.equal((await fetch(`${server.base}/healthz`)).status, 200);
@@ -115,11 +126,12 @@ describe('two instances, PostgreSQL without Redis (LISTEN/NOTIFY)', { skip: pgSk
   let drop: () => Promise<void>;
   let a: ServerProcess;
   let b: ServerProcess;
+  let env: Record<string, string>;
 
   before(async () => {
     const scratch = await createScratchPostgres();
     drop = scratch.drop;
-    const env = { DATABASE_URL: scratch.url };
+    env = { DATABASE_URL: scratch.url };
     cli(['migrate'], env);
     cli(['users', 'create', 'notify', '--password', 'correct horse'], env);
     [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
@@ -133,6 +145,14 @@ describe('two instances, PostgreSQL without Redis (LISTEN/NOTIFY)', { skip: pgSk
     const session = assertData(await login(a.url, 'notify')).tokenAuth;
     assertData(await gql(a.url, ME, {}, bearer(session.token)));
     assert.equal(assertData(await gql(b.url, 'mutation { logout }', {}, bearer(session.token))).logout, true);
+    assert.notEqual(await within(1000, revokedOn(a.url, session.token)), null);
+  });
+
+  it('a password set with the CLI is seen within one second (NOTIFY)', async () => {
+    const session = assertData(await login(a.url, 'notify')).tokenAuth;
+    assertData(await gql(a.url, ME, {}, bearer(session.token)));
+    const out = cli(['users', 'set-password', 'notify', '--password', 'correct horse'], env);
+    assert.match(out, /Told running servers through postgres/);
     assert.notEqual(await within(1000, revokedOn(a.url, session.token)), null);
   });
 

@@ -8,6 +8,8 @@ export interface InvalidationBus {
   readonly name: string;
   /** Connects the bus to this process's cache: local forgets go out, remote ones come in. */
   attach(cache: SessionCache): Promise<void>;
+  /** Sends one invalidation to the other instances and waits until it is handed over (after `attach`). */
+  announce(event: Invalidation): Promise<void>;
   /** True when the bus (and its server) answers. */
   ready(): Promise<boolean>;
   close(): Promise<void>;
@@ -36,6 +38,7 @@ export function decode(origin: string, text: string): Invalidation | null {
 export const localBus: InvalidationBus = {
   name: 'local',
   async attach() {},
+  async announce() {},
   async ready() {
     return true;
   },

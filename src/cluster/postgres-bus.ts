@@ -49,6 +49,10 @@ export function postgresBus(url: string, log: (line: string) => void): Invalidat
       };
       await connect();
     },
+    async announce(event) {
+      if (!listener) throw new Error('the PostgreSQL invalidation listener is not connected');
+      await listener.query('select pg_notify($1, $2)', [CHANNEL, encode(origin, event)]);
+    },
     async ready() {
       return listener !== undefined;
     },

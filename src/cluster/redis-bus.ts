@@ -54,6 +54,9 @@ export function redisBus(url: string, warn: (line: string) => void, shared?: Red
       await firstState;
       if (!up) log('gatehouse: redis: unreachable at start; checking sessions in the database until it is back');
     },
+    async announce(event) {
+      await publisher.publish(CHANNEL, encode(origin, event));
+    },
     async ready() {
       try {
         return (await publisher.ping()) === 'PONG';
