@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
-import { createContext, type GatehouseContext, normalizeHeaders, type RequestScope } from '../context/context';
+import { createContext, type GatehouseContext, type Headers, type RequestScope } from '../context/context';
 import { logWhenDone } from '../logging/request-log';
 import { requestIdFrom } from '../logging/request-id';
 import type { Gatehouse } from '../runtime';
@@ -99,14 +99,19 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
           body = text;
         }
       }
+      // One pass over the headers (Node gives their names in lower case): Apollo's map and the scope's record.
       const headers = new HeaderMap();
+      const plain: Headers = {};
       for (const [name, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+        if (value === undefined) continue;
+        const text = Array.isArray(value) ? value.join(', ') : value;
+        headers.set(name, text);
+        plain[name] = text;
       }
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
         context: async () => {
-          const context = createContext(gh, normalizeHeaders(req.headers), address, requestId);
+          const context = createContext(gh, plain, address, requestId);
           scope = context.gatehouse;
           return context;
         },
