@@ -2,16 +2,18 @@ import type { EntityManager } from '@mikro-orm/core';
 import { RefreshToken, User } from '../entities';
 import { BadUserInput } from '../errors';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh/opaque';
-import { isAppName } from './rules';
+import type { Gatehouse } from '../runtime';
+import { appTokenKey, isAppName } from './rules';
 
 /**
  * Creates the user's app token for `app`, revoking the one it replaces, in one
- * transaction. The key is returned once; only its hash is stored.
+ * transaction. The key is returned once; only its hash is stored. Access tokens delegated
+ * from the replaced key stop at once, on every instance (as after `revokeRefreshToken`).
  *
  * @example
- * const { key, token } = await createAppToken(em, user.id, 'reporting-job');
+ * const { key, token } = await createAppToken(gh, em, user.id, 'reporting-job');
  */
-export async function createAppToken(em: EntityManager, userId: string, app: string): Promise<{ key: string; token: RefreshToken }> {
+export async function createAppToken(gh: Gatehouse, em: EntityManager, userId: string, app: string): Promise<{ key: string; token: RefreshToken }> {
   if (!isAppName(app)) {
     throw new BadUserInput('app must be 1 to 64 letters, digits, ".", "_" or "-".', 'INVALID_APP');
   }
@@ -30,6 +32,7 @@ export async function createAppToken(em: EntityManager, userId: string, app: str
     await tem.flush();
     return created;
   });
+  gh.sessions.forgetAppToken(appTokenKey(userId, app));
   return { key, token };
 }
 

@@ -1,7 +1,6 @@
 import { Arg, Args, Ctx, Directive, Mutation, Query, Resolver } from 'type-graphql';
 import { createAppToken, listAppTokens } from '../../app-tokens/create';
 import { delegate } from '../../app-tokens/delegate';
-import { appTokenKey } from '../../app-tokens/rules';
 import type { GatehouseContext } from '../../context/context';
 import { BadUserInput } from '../../errors';
 import { revokeRefreshToken } from '../../sessions/revoke';
@@ -22,9 +21,7 @@ export class AppTokenResolver {
   @Directive('@auth')
   async createRefreshToken(@Arg('app', () => String) app: string, @Ctx() { gatehouse }: GatehouseContext): Promise<CreatedAppTokenType> {
     const { user } = await gatehouse.principal();
-    const { key, token } = await createAppToken(gatehouse.em, user.id, app);
-    // The replaced key's delegated access tokens stop at once.
-    gatehouse.gh.sessions.forgetAppToken(appTokenKey(user.id, app));
+    const { key, token } = await createAppToken(gatehouse.gh, gatehouse.em, user.id, app);
     return { refreshToken: key, appToken: toAppTokenType(token) };
   }
 
