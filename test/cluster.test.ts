@@ -13,6 +13,13 @@ const redisSkip = pgSkip || (hasRedisServer() ? false : 'no redis-server on this
 if (pgSkip) console.log(`# ${pgSkip}: skipping the several-instance tests`);
 else if (redisSkip) console.log(`# ${redisSkip}: skipping the Redis several-instance tests`);
 
+/** Migrates the shared database, creates the users (password "correct horse") and starts two server processes on it. */
+async function startPair(env: Record<string, string>, usernames: string[]): Promise<[ServerProcess, ServerProcess]> {
+  cli(['migrate'], env);
+  for (const username of usernames) cli(['users', 'create', username, '--password', 'correct horse'], env);
+  return Promise.all([startServerProcess(env), startServerProcess(env)]);
+}
+
 const revokedOn = (url: string, token: string) => async () => (await gql(url, ME, {}, bearer(token))).errors?.[0]?.extensions?.reason === 'SESSION_REVOKED';
 
 describe('two instances, PostgreSQL and Redis', { skip: redisSkip }, () => {
@@ -28,10 +35,7 @@ describe('two instances, PostgreSQL and Redis', { skip: redisSkip }, () => {
     redis = new PrivateRedis(await freePort());
     await redis.start();
     env = { DATABASE_URL: scratch.url, REDIS_URL: redis.url, JWT_REFRESH_REUSE_INTERVAL: '0s' };
-    cli(['migrate'], env);
-    cli(['users', 'create', 'multi', '--password', 'correct horse'], env);
-    cli(['users', 'create', 'guessed', '--password', 'correct horse'], env);
-    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    [a, b] = await startPair(env, ['multi', 'guessed']);
   });
   after(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -132,9 +136,7 @@ describe('two instances, PostgreSQL without Redis (LISTEN/NOTIFY)', { skip: pgSk
     const scratch = await createScratchPostgres();
     drop = scratch.drop;
     env = { DATABASE_URL: scratch.url };
-    cli(['migrate'], env);
-    cli(['users', 'create', 'notify', '--password', 'correct horse'], env);
-    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    [a, b] = await startPair(env, ['notify']);
   });
   after(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
