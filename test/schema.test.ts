@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { printGatehouseSchema } from '../src/graphql/schema';
+import { execute, type ExecutionResult, parse } from 'graphql';
+import { buildGatehouseSchema, DIRECT_RESOLVERS, printGatehouseSchema } from '../src/graphql/schema';
+import { settingsWith } from '../src/settings';
+import { signAccessToken } from '../src/tokens/access/sign';
+import { VerifiedTokenCache } from '../src/tokens/access/verified-cache';
+import { loadTokenKeys } from '../src/tokens/keys';
 
 const committed = readFileSync(join(__dirname, '..', '..', 'schema.graphql'), 'utf8');
 
@@ -16,4 +21,20 @@ it('schema.graphql shows the @auth directive and where it is applied', () => {
   assert.match(committed, /users: \[User!\]! @auth\(roles: \["admin"\]\)/);
   assert.match(committed, /tokenAuth\(username: String!, password: String!, deviceName: String\): AuthPayload!/);
   assert.match(committed, /refreshToken\(refreshToken: String, token: String\): AuthPayload!/);
+});
+
+it('verifyToken answers synchronously: no promise between graphql-js and the verified-token cache', async () => {
+  const settings = settingsWith({ jwtSecret: 'schema-test-secret-0123456789-abcdefghij' });
+  const keys = loadTokenKeys(settings);
+  const { token } = signAccessToken({ userId: 'u-1', username: 'alice', origIat: 1 }, settings, keys);
+  const schema = await buildGatehouseSchema();
+  assert.equal(schema.getMutationType()?.getFields().verifyToken.resolve, DIRECT_RESOLVERS.Mutation.verifyToken);
+  const contextValue = { gatehouse: { gh: { settings, keys, verifiedTokens: new VerifiedTokenCache() } } };
+  const document = parse('mutation ($token: String!) { verifyToken(token: $token) { payload { sub username } } }');
+  const good = execute({ schema, document, variableValues: { token }, contextValue });
+  assert.ok(!(good instanceof Promise), 'execute() gave a promise');
+  assert.deepEqual(JSON.parse(JSON.stringify(good)), { data: { verifyToken: { payload: { sub: 'u-1', username: 'alice' } } } });
+  const bad = execute({ schema, document, variableValues: { token: token.slice(0, -2) }, contextValue });
+  assert.ok(!(bad instanceof Promise), 'execute() gave a promise for a bad token');
+  assert.equal((bad as ExecutionResult).errors?.[0].extensions.code, 'INVALID_TOKEN');
 });

@@ -10,6 +10,16 @@ import { AuthPayloadType, toAuthPayload, toStatelessAuthPayload, toTokenPayload,
 import { toUserType } from '../types/user';
 import { RefreshTokenArgs, TokenAuthArgs } from '../types/args';
 
+/**
+ * `verifyToken`: the payload of a valid access token. No I/O, so it answers synchronously;
+ * `buildGatehouseSchema` installs it as the field's resolver directly (see `DIRECT_RESOLVERS`).
+ */
+export function verifyTokenField(token: string, { gatehouse }: GatehouseContext): VerifyPayloadType {
+  const verified = verifyAccessTokenCached(token, gatehouse.gh.settings, gatehouse.gh.keys, gatehouse.gh.verifiedTokens);
+  if (!verified.ok) throw new InvalidToken(verified.problem);
+  return { payload: toTokenPayload(verified.claims) };
+}
+
 /** Login, verification and refresh: the contract's token mutations. Thin: the rules live in `sessions/`. */
 @Resolver()
 export class AuthResolver {
@@ -34,10 +44,8 @@ export class AuthResolver {
   }
 
   @Mutation(() => VerifyPayloadType, { description: 'The payload of a valid access token; INVALID_TOKEN otherwise.' })
-  verifyToken(@Arg('token', () => String) token: string, @Ctx() { gatehouse }: GatehouseContext): VerifyPayloadType {
-    const verified = verifyAccessTokenCached(token, gatehouse.gh.settings, gatehouse.gh.keys, gatehouse.gh.verifiedTokens);
-    if (!verified.ok) throw new InvalidToken(verified.problem);
-    return { payload: toTokenPayload(verified.claims) };
+  verifyToken(@Arg('token', () => String) token: string, @Ctx() context: GatehouseContext): VerifyPayloadType {
+    return verifyTokenField(token, context);
   }
 
   @Mutation(() => AuthPayloadType, {
