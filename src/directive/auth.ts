@@ -2,6 +2,7 @@ import { defaultFieldResolver, DirectiveLocation, GraphQLDirective, GraphQLList,
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { Forbidden } from '../errors';
 import type { GatehouseContext } from '../context/context';
+import type { Principal } from '../sessions/authenticate';
 
 export const AUTH_DIRECTIVE = 'auth';
 
@@ -49,12 +50,16 @@ function protect(field: GraphQLFieldConfig<unknown, unknown>, roles: string[]): 
   return {
     ...field,
     extensions: { ...field.extensions, [ENFORCED]: true },
-    resolve: async (source, args, context, info) => {
+    // Synchronous when the caller is known from the caches: no promise added to the field.
+    resolve: (source, args, context, info) => {
       const scope = (context as Partial<GatehouseContext>).gatehouse;
       if (!scope) throw new Error('@auth needs the Gatehouse context (context.gatehouse)');
-      const principal = await scope.principal();
-      if (roles.length > 0 && !roles.some((role) => principal.user.roles.includes(role))) throw new Forbidden();
-      return resolve(source, args, context, info);
+      const allowed = (principal: Principal) => {
+        if (roles.length > 0 && !roles.some((role) => principal.user.roles.includes(role))) throw new Forbidden();
+        return resolve(source, args, context, info);
+      };
+      const principal = scope.principalNow();
+      return principal instanceof Promise ? principal.then(allowed) : allowed(principal);
     },
   };
 }
