@@ -18,8 +18,6 @@ export interface BenchOptions {
   only: Set<number>;
   /** Run the PostgreSQL scenarios when PostgreSQL answers (default true). */
   postgres: boolean;
-  /** Pin the server and the load generator to CPUs of their own for 1–4 (default true). */
-  pin: boolean;
   /** Start servers with `--cpu-prof` and keep the profiles in this folder. */
   profileDir: string | null;
   /** Where the figures are written as JSON. */
@@ -30,14 +28,12 @@ export const USAGE = `npm run bench -- [flags]
 
   --duration S        seconds of measured load per scenario (default 15; 1-4 run as one 4xS s soak)
   --connections N     concurrent connections (default 10)
-  --rounds N          interleaved rounds for 1-4 (default 10; 6 uses a third as many)
+  --rounds N          interleaved rounds for 1-4 (default 6; 6 uses a third as many)
   --warmup S          unmeasured seconds per scenario before measuring (default 1)
   --idle S            idle event-loop windows in all, before the tokenAuth phases (default 5)
   --bcrypt-rounds N   bcrypt cost for tokenAuth and the raw bcrypt baseline (default 12)
   --only 1,2,5        run only these scenarios (1-7; 8 is the RSS check of the 1-4 soak)
   --no-postgres       SQLite only
-  --no-pin            let the server and the load generator share every CPU in 1-4
-                      (by default the server runs on CPU 1 and the load generator on CPU 0)
   --profile DIR       start the servers with --cpu-prof, profiles in DIR
   --json FILE         where to write the figures (default bench/results.json)
   --help`;
@@ -64,7 +60,6 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'bcrypt-rounds': { type: 'string' },
       only: { type: 'string' },
       'no-postgres': { type: 'boolean' },
-      'no-pin': { type: 'boolean' },
       profile: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -83,13 +78,12 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   return {
     duration: positive('duration', values.duration, 15, false),
     connections: positive('connections', values.connections, 10, true),
-    rounds: positive('rounds', values.rounds, 10, true),
+    rounds: positive('rounds', values.rounds, 6, true),
     warmup: values.warmup === '0' ? 0 : positive('warmup', values.warmup, 1, false),
     idle: positive('idle', values.idle, 5, false),
     bcryptRounds,
     only,
     postgres: !values['no-postgres'],
-    pin: !values['no-pin'],
     profileDir: values.profile ?? null,
     json: values.json ?? 'bench/results.json',
   };

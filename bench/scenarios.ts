@@ -4,7 +4,6 @@ import type { EventLoopReport } from '../src/server/event-loop-report';
 import type { Session } from './graphql';
 import { addMeasured, emptyMeasured, type Measured, runPhase } from './load';
 import type { BenchOptions } from './options';
-import { pinned } from './affinity';
 import { figures, MB, type Row, verdict } from './report';
 import { type Chain, loginScript, meScript, rawBcryptScript, rotationScript, typenameScript, verifyScript } from './scripts';
 import type { ConnectionScript } from './load';
@@ -67,13 +66,6 @@ async function phase(load: Load, options: BenchOptions, seconds: number): Promis
   return measured;
 }
 
-/** What `interleaved` measured: each load's totals, and each load's phases round by round. */
-export interface InterleavedRun {
-  totals: Measured[];
-  /** `phases[load][round]`. */
-  phases: Measured[][];
-}
-
 /**
  * Runs loads in interleaved rounds (A B C, C B A, A B C, …), `options.duration` seconds of
  * measured load each in total, after `options.warmup` seconds of each; `around` wraps
@@ -84,7 +76,7 @@ export async function interleaved(
   options: BenchOptions,
   around?: (load: Load, run: () => Promise<Measured>) => Promise<Measured>,
   rounds = options.rounds,
-): Promise<InterleavedRun> {
+): Promise<Measured[]> {
   if (options.warmup > 0) {
     for (const load of loads) {
       log(`warm-up: ${load.name}`);
@@ -92,7 +84,6 @@ export async function interleaved(
     }
   }
   const totals = loads.map(() => emptyMeasured());
-  const phases: Measured[][] = loads.map(() => []);
   const seconds = Math.max(1, options.duration / rounds);
   for (let round = 0; round < rounds; round++) {
     const order = loads.map((_, i) => i);
@@ -103,27 +94,10 @@ export async function interleaved(
       const measured = around ? await around(loads[i], run) : await run();
       await settle(loads[i]);
       addMeasured(totals[i], measured);
-      phases[i].push(measured);
     }
   }
-  return { totals, phases };
+  return totals;
 }
-
-/**
- * The throughput ratio of load `i` to load `base`: the median, over the rounds, of the
- * ratio of their req/s within one round. Phases of one round run back to back, so a
- * slow spell of the machine (a noisy neighbour, a frequency change) hits both sides of
- * one ratio, and the median drops the rounds it hit unevenly. Equals the ratio of the
- * totals when the machine is steady.
- */
-export function roundRatio(run: InterleavedRun, i: number, base: number): number {
-  const ratios = run.phases[i].map((phase, round) => rps(phase) / rps(run.phases[base][round])).filter(Number.isFinite);
-  ratios.sort((a, b) => a - b);
-  const middle = ratios.length / 2;
-  return ratios.length === 0 ? NaN : ratios.length % 2 ? ratios[Math.floor(middle)] : (ratios[middle - 1] + ratios[middle]) / 2;
-}
-
-const rps = (m: Measured) => (m.seconds > 0 ? m.answers / m.seconds : 0);
 
 /** Scenarios 1–4 (and the RSS soak, 8) on one server, interleaved. */
 export async function requestScenarios(server: GatehouseServer, sessions: Session[], options: BenchOptions, database: string): Promise<Row[]> {
@@ -135,17 +109,17 @@ export async function requestScenarios(server: GatehouseServer, sessions: Sessio
   ].filter((s) => options.only.has(s.id) || (s.id === 1 && [2, 3, 4].some((n) => options.only.has(n))));
   if (chosen.length === 0) return [];
   const soakStart = performance.now();
-  const loads = chosen.map((s) => ({ name: s.name, url: server.url, rss: server.rss, script: s.script }));
-  const measure = () => interleaved(loads, options);
-  const { result: run, pinned: wasPinned } = options.pin ? await pinned(server.child.pid, measure) : { result: await measure(), pinned: false };
-  log(wasPinned ? 'scenarios 1-4 ran with the server on CPU 1 and the load generator on CPU 0' : 'scenarios 1-4 ran unpinned');
-  const { totals } = run;
+  const totals = await interleaved(
+    chosen.map((s) => ({ name: s.name, url: server.url, rss: server.rss, script: s.script })),
+    options,
+  );
   const soakEnd = performance.now();
+  const baseline = figures(totals[0]).rps ?? 0;
   const baselineCpu = figures(totals[0]).cpuUs;
   const targets: Record<number, number> = { 2: TARGETS.token, 3: TARGETS.verify, 4: TARGETS.me };
   const rows: Row[] = chosen.map((s, i) => {
     const f = figures(totals[i]);
-    const ratio = roundRatio(run, i, 0);
+    const ratio = baseline > 0 ? (f.rps ?? 0) / baseline : NaN;
     const target = targets[s.id];
     return {
       id: String(s.id),
@@ -156,7 +130,7 @@ export async function requestScenarios(server: GatehouseServer, sessions: Sessio
       figure: s.id === 1 ? '1.00 (baseline)' : `${ratio.toFixed(3)} x 1 (CPU ${cpuRatio(baselineCpu, f.cpuUs)})`,
       target: target ? `>= ${target.toFixed(2)} x 1` : '',
       verdict: target ? verdict(ratio >= target, f.errors) : f.errors ? 'MISS' : 'n/a',
-      ...(s.id === 1 ? { note: [f.errors ? 'errors in the baseline' : '', wasPinned ? 'server pinned to CPU 1, load generator to CPU 0 (taskset)' : 'not pinned to CPUs'].filter(Boolean).join('; ') } : {}),
+      ...(s.id === 1 && f.errors ? { note: 'errors in the baseline' } : {}),
     };
   });
   if (options.only.has(8)) rows.push(rssRow(server.rss, soakStart, soakEnd, database));
@@ -229,7 +203,7 @@ export async function loginScenarios(
   const underLoad: EventLoopReport[] = [];
   const rounds = Math.max(1, Math.round(options.rounds / 3));
   const idleSeconds = Math.max(1, options.idle / rounds);
-  const run = await interleaved([rawLoad, loginLoad], options, async (load, run) => {
+  const [rawTotal, loginTotal] = await interleaved([rawLoad, loginLoad], options, async (load, run) => {
     if (load !== loginLoad || !options.only.has(7)) return run();
     // An idle window right before each loaded one, so both see the same background load.
     log(`idle event loop (${idleSeconds.toFixed(1)} s)`);
@@ -240,10 +214,9 @@ export async function loginScenarios(
     underLoad.push(await server.eventLoop());
     return measured;
   }, rounds);
-  const [rawTotal, loginTotal] = run.totals;
   const rawFigures = figures(rawTotal);
   const loginFigures = figures(loginTotal);
-  const ratio = roundRatio(run, 1, 0);
+  const ratio = (loginFigures.rps ?? 0) / (rawFigures.rps || NaN);
   const rows: Row[] = [];
   rows.push({
     id: '6a',
