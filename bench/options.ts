@@ -18,6 +18,8 @@ export interface BenchOptions {
   only: Set<number>;
   /** Run the PostgreSQL scenarios when PostgreSQL answers (default true). */
   postgres: boolean;
+  /** Pin the server and the load generator to CPUs of their own for 1–4 (default true). */
+  pin: boolean;
   /** Start servers with `--cpu-prof` and keep the profiles in this folder. */
   profileDir: string | null;
   /** Where the figures are written as JSON. */
@@ -34,6 +36,8 @@ export const USAGE = `npm run bench -- [flags]
   --bcrypt-rounds N   bcrypt cost for tokenAuth and the raw bcrypt baseline (default 12)
   --only 1,2,5        run only these scenarios (1-7; 8 is the RSS check of the 1-4 soak)
   --no-postgres       SQLite only
+  --no-pin            let the server and the load generator share every CPU in 1-4
+                      (by default the server runs on CPU 1 and the load generator on CPU 0)
   --profile DIR       start the servers with --cpu-prof, profiles in DIR
   --json FILE         where to write the figures (default bench/results.json)
   --help`;
@@ -60,6 +64,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'bcrypt-rounds': { type: 'string' },
       only: { type: 'string' },
       'no-postgres': { type: 'boolean' },
+      'no-pin': { type: 'boolean' },
       profile: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -84,6 +89,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     bcryptRounds,
     only,
     postgres: !values['no-postgres'],
+    pin: !values['no-pin'],
     profileDir: values.profile ?? null,
     json: values.json ?? 'bench/results.json',
   };

@@ -4,6 +4,7 @@ import type { EventLoopReport } from '../src/server/event-loop-report';
 import type { Session } from './graphql';
 import { addMeasured, emptyMeasured, type Measured, runPhase } from './load';
 import type { BenchOptions } from './options';
+import { pinned } from './affinity';
 import { figures, MB, type Row, verdict } from './report';
 import { type Chain, loginScript, meScript, rawBcryptScript, rotationScript, typenameScript, verifyScript } from './scripts';
 import type { ConnectionScript } from './load';
@@ -109,10 +110,10 @@ export async function requestScenarios(server: GatehouseServer, sessions: Sessio
   ].filter((s) => options.only.has(s.id) || (s.id === 1 && [2, 3, 4].some((n) => options.only.has(n))));
   if (chosen.length === 0) return [];
   const soakStart = performance.now();
-  const totals = await interleaved(
-    chosen.map((s) => ({ name: s.name, url: server.url, rss: server.rss, script: s.script })),
-    options,
-  );
+  const loads = chosen.map((s) => ({ name: s.name, url: server.url, rss: server.rss, script: s.script }));
+  const measure = () => interleaved(loads, options);
+  const { result: totals, pinned: wasPinned } = options.pin ? await pinned(server.child.pid, measure) : { result: await measure(), pinned: false };
+  log(wasPinned ? 'scenarios 1-4 ran with the server on CPU 1 and the load generator on CPU 0' : 'scenarios 1-4 ran unpinned');
   const soakEnd = performance.now();
   const baseline = figures(totals[0]).rps ?? 0;
   const baselineCpu = figures(totals[0]).cpuUs;
@@ -130,7 +131,7 @@ export async function requestScenarios(server: GatehouseServer, sessions: Sessio
       figure: s.id === 1 ? '1.00 (baseline)' : `${ratio.toFixed(3)} x 1 (CPU ${cpuRatio(baselineCpu, f.cpuUs)})`,
       target: target ? `>= ${target.toFixed(2)} x 1` : '',
       verdict: target ? verdict(ratio >= target, f.errors) : f.errors ? 'MISS' : 'n/a',
-      ...(s.id === 1 && f.errors ? { note: 'errors in the baseline' } : {}),
+      ...(s.id === 1 ? { note: [f.errors ? 'errors in the baseline' : '', wasPinned ? 'server pinned to CPU 1, load generator to CPU 0 (taskset)' : 'not pinned to CPUs'].filter(Boolean).join('; ') } : {}),
     };
   });
   if (options.only.has(8)) rows.push(rssRow(server.rss, soakStart, soakEnd, database));
