@@ -17,7 +17,7 @@ export { clientAddress } from './server/client-address';
 export type { Principal } from './sessions/authenticate';
 export type { UserSnapshot } from './sessions/cache';
 // Schema: type-graphql resolvers and types, or the built schema to merge with an SDL-first one.
-export { gatehouseResolvers, buildGatehouseSchema, printGatehouseSchema } from './graphql/schema';
+export { gatehouseResolvers, buildGatehouseSchema, installDirectResolvers, printGatehouseSchema } from './graphql/schema';
 export { AuthPayloadType, TokenPayloadType, VerifyPayloadType } from './graphql/types/payloads';
 export { UserType } from './graphql/types/user';
 export { DeviceType } from './graphql/types/device';

@@ -33,7 +33,14 @@ export const DIRECT_RESOLVERS: Record<'Mutation', Record<string, GraphQLFieldRes
   },
 };
 
-function installDirectResolvers(schema: GraphQLSchema): GraphQLSchema {
+/**
+ * Installs `DIRECT_RESOLVERS` on a schema built with `gatehouseResolvers` (`buildGatehouseSchema`
+ * does it already). Optional: it changes speed only, not answers.
+ *
+ * @example
+ * const schema = installDirectResolvers(await buildSchema({ resolvers: [...gatehouseResolvers, MyResolver], directives: [authDirective] }));
+ */
+export function installDirectResolvers(schema: GraphQLSchema): GraphQLSchema {
   const fields = schema.getMutationType()?.getFields() ?? {};
   for (const [name, resolve] of Object.entries(DIRECT_RESOLVERS.Mutation)) {
     const field = fields[name];
