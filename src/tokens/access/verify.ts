@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { TokenProblem } from '../../errors';
+import { type TokenProblem, withoutStackTraces } from '../../errors';
 import type { Settings } from '../../settings';
 import { isHmac, type TokenKeys } from '../keys';
 import type { AccessClaims } from './claims';
@@ -34,12 +34,15 @@ export function verifyAccessToken(token: string, settings: Settings, keys: Token
   if (!key) return { ok: false, problem: 'INVALID_TOKEN' };
   let decoded: unknown;
   try {
-    decoded = jwt.verify(token, key, {
-      algorithms: [keys.algorithm],
-      clockTolerance: settings.leeway,
-      ...(settings.audience ? { audience: settings.audience } : {}),
-      ...(settings.issuer ? { issuer: settings.issuer } : {}),
-    });
+    // A refused token throws: its error is only looked at for its class.
+    decoded = withoutStackTraces(() =>
+      jwt.verify(token, key, {
+        algorithms: [keys.algorithm],
+        clockTolerance: settings.leeway,
+        ...(settings.audience ? { audience: settings.audience } : {}),
+        ...(settings.issuer ? { issuer: settings.issuer } : {}),
+      }),
+    );
   } catch (error) {
     return { ok: false, problem: error instanceof jwt.TokenExpiredError ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN' };
   }
