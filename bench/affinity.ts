@@ -23,7 +23,10 @@ function setAffinity(pid: number, list: string): boolean {
  * says so) with fewer than 2 CPUs or without `taskset`.
  */
 export async function pinned<T>(serverPid: number, work: () => Promise<T>): Promise<{ result: T; pinned: boolean }> {
-  const pinned = cpus().length >= 2 && setAffinity(serverPid, '1') && setAffinity(process.pid, '0');
+  const server = cpus().length >= 2 && setAffinity(serverPid, '1');
+  const pinned = server && setAffinity(process.pid, '0');
+  // Both sides or neither: a server left on CPU 1 alone would stay there for 5-7 too.
+  if (server && !pinned) setAffinity(serverPid, ALL());
   try {
     return { result: await work(), pinned };
   } finally {
