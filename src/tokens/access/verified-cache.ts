@@ -1,3 +1,4 @@
+import { deepFreeze, LruMap } from '../../util/lru-map';
 import type { AccessClaims } from './claims';
 
 /** How many verified tokens a process remembers by default. */
@@ -20,29 +21,19 @@ export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
  * cache.lookup(token); // claims (frozen)
  */
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, Readonly<AccessClaims>>();
+  private readonly entries: LruMap<Readonly<AccessClaims>>;
 
-  constructor(readonly maxEntries: number = VERIFIED_TOKEN_CACHE_SIZE) {}
+  constructor(readonly maxEntries: number = VERIFIED_TOKEN_CACHE_SIZE) {
+    this.entries = new LruMap(maxEntries);
+  }
 
   /** The claims of an already-verified token, or undefined. Marks the entry as recently used. */
   lookup(token: string): Readonly<AccessClaims> | undefined {
-    const claims = this.entries.get(token);
-    if (claims === undefined) return undefined;
-    // Move to the young end of the Map's insertion order (the LRU order).
-    this.entries.delete(token);
-    this.entries.set(token, claims);
-    return claims;
+    return this.entries.get(token);
   }
 
   /** Remembers a verified token's claims (frozen, as they are shared by later requests). */
   remember(token: string, claims: AccessClaims): Readonly<AccessClaims> {
-    if (this.maxEntries <= 0) return deepFreeze(claims);
-    this.entries.delete(token);
-    while (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
     const frozen = deepFreeze(claims);
     this.entries.set(token, frozen);
     return frozen;
@@ -59,12 +50,4 @@ export class VerifiedTokenCache {
   get size(): number {
     return this.entries.size;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
 }
