@@ -32,7 +32,7 @@ export interface GatehouseServer {
 function profileArgs(profileDir: string | null, name: string): string[] {
   if (!profileDir) return [];
   mkdirSync(profileDir, { recursive: true });
-  return ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-\${pid}.cpuprofile`];
+  return ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
 }
 
 /** Only what the child needs: no DATABASE_URL or JWT_* leaking in from the caller's shell. */
