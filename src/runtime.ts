@@ -101,8 +101,3 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
     },
   };
 }
-
-/** Unix time in whole seconds. */
-export function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
-}

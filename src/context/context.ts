@@ -8,6 +8,7 @@ import type { Gatehouse } from '../runtime';
 import { authenticate, authenticateFromCache, type Principal } from '../sessions/authenticate';
 import { verifyAccessTokenCached } from '../tokens/access/verify-cached';
 import { readBearer } from './bearer';
+import { nowSeconds } from '../util/clock';
 
 /** Request headers with lower-case names. */
 export type Headers = Record<string, string | undefined>;
@@ -86,7 +87,7 @@ export class RequestScope {
    */
   setRefreshCookie(token: string, expiresAt: number): void {
     if (!this.gh.settings.cookie) return;
-    this.responseHeaders.set('set-cookie', refreshCookie(token, expiresAt - Math.floor(Date.now() / 1000), this.gh.settings.cookiePath));
+    this.responseHeaders.set('set-cookie', refreshCookie(token, expiresAt - nowSeconds(), this.gh.settings.cookiePath));
   }
 
   /**

@@ -12,6 +12,7 @@ import { issueAccessToken } from './issue';
 import { type Rotated, rotateLiveToken } from './rotate-live';
 import { userSnapshot } from './snapshots';
 import { endDevice } from './devices';
+import { nowSeconds } from '../util/clock';
 
 type Outcome =
   | { ok: true; refreshToken: string; token: RefreshToken }
@@ -57,7 +58,7 @@ export async function rotateDeviceToken(gh: Gatehouse, em: EntityManager, presen
   // JWT_SESSION_CACHE_TTL old, and only about an expiry that moved later). Nothing read here
   // is cached: a logout or password change published meanwhile must not be overwritten.
   gh.sessions.apply({ kind: 'device', id: device.id });
-  const now = Math.floor(Date.now() / 1000);
+  const now = nowSeconds();
   const access = await issueAccessToken(gh, user, { origIat: rotated.origIat, sid: device.id }, now);
   return { access, refreshToken, device, user };
 }

@@ -5,6 +5,7 @@ import { verifyAccessToken } from '../tokens/access/verify';
 import { authenticate } from './authenticate';
 import type { UserSnapshot } from './cache';
 import { type IssuedAccess, issueAccessToken } from './issue';
+import { nowSeconds } from '../util/clock';
 
 /**
  * The stateless refresh of djangorestframework-jwt (`refreshToken(token:)`): a still-valid
@@ -17,7 +18,7 @@ export async function refreshAccessToken(gh: Gatehouse, em: EntityManager, token
   if (!verified.ok) throw new InvalidToken(verified.problem);
   const { claims } = verified;
   if (!gh.settings.allowRefresh) throw new RefreshExpired('Refreshing access tokens is turned off.');
-  const now = Math.floor(Date.now() / 1000);
+  const now = nowSeconds();
   if (now > claims.orig_iat + gh.settings.refreshExpirationDelta) throw new RefreshExpired();
   let principal;
   try {

@@ -14,6 +14,7 @@ import type { AccessClaims } from '../../tokens/access/claims';
 import { VERIFIED_TOKEN_CACHE_SIZE } from '../../tokens/access/verified-cache';
 import { timeProblem } from '../../tokens/access/verify-cached';
 import { deepFreeze, LruMap } from '../../util/lru-map';
+import { nowSeconds } from '../../util/clock';
 
 /** Where the one `verifyToken` field of an operation takes its token from. */
 export type TokenSource = { variable: string } | { literal: string };
@@ -104,7 +105,7 @@ export interface VerifyAnswersOptions {
  */
 export function verifyAnswersPlugin(options: VerifyAnswersOptions = {}): ApolloServerPlugin<GatehouseContext> {
   const answers = new LruMap<Answer>(options.maxEntries ?? VERIFIED_TOKEN_CACHE_SIZE);
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const now = options.now ?? nowSeconds;
   let enabled = false;
   return {
     async serverWillStart({ schema }) {

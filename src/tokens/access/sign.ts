@@ -4,6 +4,7 @@ import type { Settings } from '../../settings';
 import type { TokenKeys } from '../keys';
 import type { AccessClaims, AccessSubject } from './claims';
 import { MAX_TOKEN_BYTES } from './verify';
+import { nowSeconds } from '../../util/clock';
 
 /** Builds the claims of a new access token. Pure but for the random `jti`. */
 export function accessClaims(subject: AccessSubject, settings: Settings, now: number): AccessClaims {
@@ -35,7 +36,7 @@ export function signAccessToken(
   subject: AccessSubject,
   settings: Settings,
   keys: TokenKeys,
-  now: number = Math.floor(Date.now() / 1000),
+  now: number = nowSeconds(),
 ): { token: string; claims: AccessClaims } {
   const claims = accessClaims(subject, settings, now);
   const token = jwt.sign(claims, keys.signingKey, {

@@ -3,6 +3,7 @@ import type { TokenKeys } from '../keys';
 import type { AccessClaims } from './claims';
 import type { VerifiedTokenCache } from './verified-cache';
 import { type VerifyResult, verifyAccessToken } from './verify';
+import { nowSeconds } from '../../util/clock';
 
 /**
  * `verifyAccessToken` with a memory: a token verified before (the exact same string) is
@@ -19,7 +20,7 @@ export function verifyAccessTokenCached(
   settings: Settings,
   keys: TokenKeys,
   cache: VerifiedTokenCache,
-  now: number = Math.floor(Date.now() / 1000),
+  now: number = nowSeconds(),
 ): VerifyResult {
   const cached = cache.lookup(token);
   if (cached !== undefined) {
