@@ -58,15 +58,3 @@ export class LruMap<V> {
     return this.entries.size;
   }
 }
-
-/**
- * Freezes an object and everything reachable from it, for values shared between requests
- * (so one request cannot change what the next is served).
- */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
-}

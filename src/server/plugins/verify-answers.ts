@@ -13,7 +13,8 @@ import { DIRECT_RESOLVERS } from '../../graphql/schema';
 import type { AccessClaims } from '../../tokens/access/claims';
 import { VERIFIED_TOKEN_CACHE_SIZE } from '../../tokens/access/verified-cache';
 import { timeProblem } from '../../tokens/access/verify-cached';
-import { deepFreeze, LruMap } from '../../util/lru-map';
+import { deepFreeze } from '../../util/deep-freeze';
+import { LruMap } from '../../util/lru-map';
 import { nowSeconds } from '../../util/clock';
 
 /** Where the one `verifyToken` field of an operation takes its token from. */

@@ -1,4 +1,5 @@
-import { deepFreeze, LruMap } from '../../util/lru-map';
+import { deepFreeze } from '../../util/deep-freeze';
+import { LruMap } from '../../util/lru-map';
 import type { AccessClaims } from './claims';
 
 /** How many verified tokens a process remembers by default. */
