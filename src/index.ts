@@ -44,4 +44,4 @@ export { requestIdFrom } from './logging/request-id';
 // The standalone server and users.
 export { startGatehouse, type RunningGatehouse, type StartOptions } from './server/app';
 export { createUser, UserInputError, type NewUser } from './users/create';
-export { setPassword } from './users/set-password';
+export { setUserPassword } from './users/set-password';

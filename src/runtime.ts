@@ -13,6 +13,10 @@ import { SessionCache } from './sessions/cache';
 import type { UserSnapshot } from './sessions/cache';
 import { warmDummyHash } from './passwords/hash';
 import { VerifiedTokenCache } from './tokens/access/verified-cache';
+import { type Clock, systemClock } from './util/clock';
+import { GatehouseEvents } from './store/events';
+import { SessionStore } from './store/store';
+import { auditListener } from './logging/audit-listener';
 
 /** Which mutation is answering with an `AuthPayload`. */
 export type AuthPayloadSource = 'tokenAuth' | 'refreshToken' | 'statelessRefresh';
@@ -54,9 +58,15 @@ export interface GatehouseHooks {
  */
 export interface Gatehouse {
   readonly settings: Settings;
+  /** The one source of time: token claims, expiry, grace windows, cache lifetimes (see `Clock`). */
+  readonly clock: Clock;
   readonly keys: TokenKeys;
   readonly orm: MikroORM;
   readonly sessions: SessionCache;
+  /** The only writer of session state; each write settles caches, other instances and events. */
+  readonly store: SessionStore;
+  /** What happens to sessions and accounts (see `GatehouseEvent`): audit lines, metrics and subscriptions listen here. */
+  readonly events: GatehouseEvents;
   /** Access tokens already verified by this process (signature and claims; time is checked on each use). */
   readonly verifiedTokens: VerifiedTokenCache;
   readonly hooks: GatehouseHooks;
@@ -74,6 +84,8 @@ export interface RuntimeOptions {
   warn?: (message: string) => void;
   /** Request and audit lines (pino). Default: stdout at `LOG_LEVEL`. */
   logger?: Logger;
+  /** Where time comes from (default: the machine's clock); tests pass a `ManualClock`. */
+  clock?: Clock;
 }
 
 export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM, hooks: GatehouseHooks = {}, options: RuntimeOptions = {}): Gatehouse {
@@ -81,13 +93,21 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
   const warn = options.warn ?? ((message: string) => console.warn(message));
   const redis: Redis | undefined = settings.redisUrl ? connectRedis(settings.redisUrl, warn) : undefined;
   const bus = chooseBus(settings, warn, redis);
+  const clock = options.clock ?? systemClock;
   // The first unknown-username login must not be the one that pays for making the dummy hash.
   void warmDummyHash(settings.bcryptRounds);
+  const sessions = new SessionCache(settings.sessionCacheTtl, clock);
+  const events = new GatehouseEvents((error) => log.error({ err: error }, 'event listener failed'));
+  events.on(auditListener(log));
+  const store = new SessionStore({ orm, clock, settings, sessions, bus, events, warn });
   return {
     settings,
+    clock,
     keys,
     orm,
-    sessions: new SessionCache(settings.sessionCacheTtl),
+    sessions,
+    store,
+    events,
     verifiedTokens: new VerifiedTokenCache(),
     hooks,
     log,

@@ -15,6 +15,7 @@ import { authenticate, authenticateFromCache } from '../src/sessions/authenticat
 import { type DeviceSnapshot, SessionCache, type UserSnapshot } from '../src/sessions/cache';
 import { settingsWith } from '../src/settings';
 import type { AccessClaims } from '../src/tokens/access/claims';
+import { ManualClock } from '../src/util/clock';
 
 const NOW = Date.now();
 const NOW_S = Math.floor(NOW / 1000);
@@ -22,7 +23,8 @@ const ACCURACY_S = 60;
 
 function runtime(sessionCheck = true) {
   const settings = settingsWith({ jwtSecret: 'x'.repeat(40), sessionCheck, sessionExpirationAccuracy: ACCURACY_S });
-  return { settings, sessions: new SessionCache(300) } as unknown as Gatehouse & { sessions: SessionCache };
+  const clock = new ManualClock(NOW);
+  return { settings, clock, sessions: new SessionCache(300, clock) } as unknown as Gatehouse & { sessions: SessionCache };
 }
 
 const user = (extra: Partial<UserSnapshot> = {}): UserSnapshot => ({

@@ -2,7 +2,7 @@
  * Refresh-token rotation over HTTP, on SQLite and PostgreSQL: what a rotation writes, and
  * that a token that must not rotate (ended or expired session, inactive user) is refused
  * with the right reason and leaves the database as it was. A live token takes the lean
- * path of sessions/rotate-live.ts; every refusal goes through the full path.
+ * rotation of src/store/rotate.ts.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

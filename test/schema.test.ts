@@ -1,3 +1,4 @@
+import { systemClock } from '../src/util/clock';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,10 +27,10 @@ it('schema.graphql shows the @auth directive and where it is applied', () => {
 it('verifyToken answers synchronously: no promise between graphql-js and the verified-token cache', async () => {
   const settings = settingsWith({ jwtSecret: 'schema-test-secret-0123456789-abcdefghij' });
   const keys = loadTokenKeys(settings);
-  const { token } = signAccessToken({ userId: 'u-1', username: 'alice', origIat: 1 }, settings, keys);
+  const { token } = signAccessToken({ userId: 'u-1', username: 'alice', origIat: 1 }, settings, keys, Math.floor(Date.now() / 1000));
   const schema = await buildGatehouseSchema();
   assert.equal(schema.getMutationType()?.getFields().verifyToken.resolve, DIRECT_RESOLVERS.Mutation.verifyToken);
-  const contextValue = { gatehouse: { gh: { settings, keys, verifiedTokens: new VerifiedTokenCache() } } };
+  const contextValue = { gatehouse: { gh: { settings, keys, clock: systemClock, verifiedTokens: new VerifiedTokenCache() } } };
   const document = parse('mutation ($token: String!) { verifyToken(token: $token) { payload { sub username } } }');
   const good = execute({ schema, document, variableValues: { token }, contextValue });
   assert.ok(!(good instanceof Promise), 'execute() gave a promise');

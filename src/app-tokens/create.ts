@@ -1,39 +1,24 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { RefreshToken, User } from '../entities';
+import { RefreshToken } from '../entities';
 import { BadUserInput } from '../errors';
-import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh/opaque';
 import type { Gatehouse } from '../runtime';
-import { appTokenKey, isAppName } from './rules';
+import type { AppTokenView } from '../store/create-app-token';
+import type { Origin } from '../store/events';
+import { isAppName } from './rules';
 
 /**
- * Creates the user's app token for `app`, revoking the one it replaces, in one
- * transaction. The key is returned once; only its hash is stored. Access tokens delegated
- * from the replaced key stop at once, on every instance (as after `revokeRefreshToken`).
+ * `createRefreshToken(app)`: the user's app token for `app`, replacing the previous one
+ * (through the session store, so access tokens delegated from the replaced key stop at
+ * once on every instance). The key is returned once; only its hash is stored.
  *
  * @example
- * const { key, token } = await createAppToken(gh, em, user.id, 'reporting-job');
+ * const { key, token } = await createAppToken(gh, user.id, 'reporting-job', { requestId });
  */
-export async function createAppToken(gh: Gatehouse, em: EntityManager, userId: string, app: string): Promise<{ key: string; token: RefreshToken }> {
+export async function createAppToken(gh: Gatehouse, userId: string, app: string, origin: Origin = {}): Promise<{ key: string; token: AppTokenView }> {
   if (!isAppName(app)) {
     throw new BadUserInput('app must be 1 to 64 letters, digits, ".", "_" or "-".', 'INVALID_APP');
   }
-  const key = generateRefreshToken('app');
-  const token = await em.transactional(async (tem) => {
-    const now = new Date();
-    await tem.nativeUpdate(RefreshToken, { user: userId, kind: 'app', app, revokedAt: null }, { revokedAt: now });
-    const created = tem.create(RefreshToken, {
-      kind: 'app',
-      tokenHash: hashRefreshToken(key),
-      user: tem.getReference(User, userId),
-      app,
-      origIat: Math.floor(now.getTime() / 1000),
-      createdAt: now,
-    });
-    await tem.flush();
-    return created;
-  });
-  gh.sessions.forgetAppToken(appTokenKey(userId, app));
-  return { key, token };
+  return gh.store.createAppToken(userId, app, origin);
 }
 
 /** The user's live app tokens, newest first (never their keys: only hashes are stored). */

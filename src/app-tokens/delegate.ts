@@ -6,6 +6,7 @@ import { type IssuedAccess, issueAccessToken } from '../sessions/issue';
 import { userSnapshot } from '../sessions/snapshots';
 import { hashRefreshToken, looksLikeRefreshToken } from '../tokens/refresh/opaque';
 import { isAppName, JWT_BEARER_GRANT, lastUseDue } from './rules';
+import { seconds } from '../util/clock';
 
 export interface DelegateInput {
   clientId: string;
@@ -34,16 +35,10 @@ export async function delegate(gh: Gatehouse, em: EntityManager, input: Delegate
   if (token.app !== input.clientId) throw new InvalidRefreshToken('UNKNOWN', 'The refresh token does not belong to this client.');
   if (!token.user.isActive) throw new InvalidRefreshToken('REVOKED');
 
-  const now = new Date();
-  if (lastUseDue(token.lastUsedAt, now, gh.settings.sessionExpirationAccuracy)) {
-    const staleSince = new Date(now.getTime() - gh.settings.sessionExpirationAccuracy * 1000);
-    await em.nativeUpdate(
-      RefreshToken,
-      { id: token.id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lte: staleSince } }] },
-      { lastUsedAt: now },
-    );
+  const now = gh.clock.now();
+  if (lastUseDue(token.lastUsedAt, new Date(now), gh.settings.sessionExpirationAccuracy)) {
+    await gh.store.touchAppToken(token.id, now - gh.settings.sessionExpirationAccuracy * 1000);
   }
   const user = userSnapshot(token.user);
-  const seconds = Math.floor(now.getTime() / 1000);
-  return issueAccessToken(gh, user, { origIat: seconds, app: token.app!, apiType: input.apiType ?? undefined }, seconds);
+  return issueAccessToken(gh, user, { origIat: seconds(now), app: token.app!, apiType: input.apiType ?? undefined }, seconds(now));
 }

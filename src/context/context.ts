@@ -8,7 +8,7 @@ import type { Gatehouse } from '../runtime';
 import { authenticate, authenticateFromCache, type Principal } from '../sessions/authenticate';
 import { verifyAccessTokenCached } from '../tokens/access/verify-cached';
 import { readBearer } from './bearer';
-import { nowSeconds } from '../util/clock';
+import { seconds } from '../util/clock';
 
 /** Request headers with lower-case names. */
 export type Headers = Record<string, string | undefined>;
@@ -87,7 +87,7 @@ export class RequestScope {
    */
   setRefreshCookie(token: string, expiresAt: number): void {
     if (!this.gh.settings.cookie) return;
-    this.responseHeaders.set('set-cookie', refreshCookie(token, expiresAt - nowSeconds(), this.gh.settings.cookiePath));
+    this.responseHeaders.set('set-cookie', refreshCookie(token, expiresAt - seconds(this.gh.clock.now()), this.gh.settings.cookiePath));
   }
 
   /**
@@ -136,7 +136,7 @@ export class RequestScope {
     const bearer = readBearer(this.headers.authorization, this.gh.settings.authHeaderPrefix);
     if (bearer.kind === 'missing') throw new Unauthenticated('MISSING_TOKEN');
     if (bearer.kind === 'garbled') throw new Unauthenticated('INVALID_TOKEN');
-    const verified = verifyAccessTokenCached(bearer.token, this.gh.settings, this.gh.keys, this.gh.verifiedTokens);
+    const verified = verifyAccessTokenCached(bearer.token, this.gh.settings, this.gh.keys, this.gh.verifiedTokens, seconds(this.gh.clock.now()));
     if (!verified.ok) throw new Unauthenticated(verified.problem);
     // The fork is made only if the session cache cannot answer.
     return authenticateFromCache(this.gh, verified.claims) ?? authenticate(this.gh, () => this.em, verified.claims);

@@ -11,7 +11,8 @@ export interface Cleared {
  * with all their tokens. Rotated tokens of live devices are kept: they are what reuse
  * detection recognises. Each statement is short, so it is safe while the server serves.
  */
-export async function clearTokens(em: EntityManager, now = new Date()): Promise<Cleared> {
+export async function clearTokens(em: EntityManager, nowMs: number): Promise<Cleared> {
+  const now = new Date(nowMs);
   return em.transactional(async (tem) => {
     const ended = { $or: [{ revokedAt: { $ne: null } }, { expiresAt: { $lte: now } }] };
     const endedDevices = (await tem.find(Device, ended, { fields: ['id'] })).map((device) => device.id);

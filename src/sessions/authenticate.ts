@@ -1,5 +1,3 @@
-import type { EntityManager } from '@mikro-orm/core';
-import { Device } from '../entities';
 import { Unauthenticated } from '../errors';
 import type { Gatehouse } from '../runtime';
 import type { AccessClaims } from '../tokens/access/claims';
@@ -36,7 +34,7 @@ export async function authenticate(gh: Gatehouse, em: LazyEntityManager, claims:
  * @example
  * const principal = authenticateFromCache(gh, claims) ?? (await authenticate(gh, em, claims));
  */
-export function authenticateFromCache(gh: Gatehouse, claims: AccessClaims, now: number = Date.now()): Principal | null {
+export function authenticateFromCache(gh: Gatehouse, claims: AccessClaims, now: number = gh.clock.now()): Principal | null {
   const user = gh.sessions.user(claims.sub, now);
   if (!user) return null;
   checkUser(user, claims);
@@ -79,24 +77,11 @@ function touchDue(gh: Gatehouse, device: DeviceSnapshot, now: number): boolean {
 
 async function checkDevice(gh: Gatehouse, em: LazyEntityManager, sid: string, userId: string): Promise<void> {
   const device = await loadDevice(gh, em, sid);
-  const now = Date.now();
+  const now = gh.clock.now();
   checkDeviceSnapshot(device, userId, now);
   if (!touchDue(gh, device, now)) return;
   // Claim the write in the cached snapshot first, so concurrent requests do not write too.
-  const accuracyMs = gh.settings.sessionExpirationAccuracy * 1000;
   device.lastSeenAt = now;
   device.expiresAt = now + gh.settings.refreshExpirationDelta * 1000;
-  await touchDevice(typeof em === 'function' ? em() : em, sid, new Date(now), new Date(device.expiresAt), new Date(now - accuracyMs));
-}
-
-/**
- * Slides a device's expiry when its stored last-seen time is at or before `staleSince`.
- * Conditional, so instances racing on one device write once.
- */
-export async function touchDevice(em: EntityManager, id: string, now: Date, expiresAt: Date, staleSince: Date): Promise<number> {
-  return em.nativeUpdate(
-    Device,
-    { id, revokedAt: null, lastSeenAt: { $lte: staleSince } },
-    { lastSeenAt: now, expiresAt },
-  );
+  await gh.store.touchDevice(sid, now - gh.settings.sessionExpirationAccuracy * 1000);
 }

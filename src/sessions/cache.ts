@@ -1,3 +1,5 @@
+import { type Clock, systemClock } from '../util/clock';
+
 /**
  * A small per-process cache of what `@auth` needs to know about users and device
  * sessions, so a protected request costs no database round trip while the entry is fresh.
@@ -83,29 +85,29 @@ export class SessionCache {
   /** While true (the bus is down), nothing is cached: every check asks the database. */
   private bypass = false;
 
-  constructor(ttlSeconds: number, maxEntries = 50_000) {
+  constructor(ttlSeconds: number, private readonly clock: Clock = systemClock, maxEntries = 50_000) {
     this.users = new TtlMap(ttlSeconds * 1000, maxEntries);
     this.devices = new TtlMap(ttlSeconds * 1000, maxEntries);
     this.appTokens = new TtlMap(ttlSeconds * 1000, maxEntries);
   }
 
-  user(id: string, now = Date.now()) {
+  user(id: string, now = this.clock.now()) {
     return this.bypass ? undefined : this.users.get(id, now);
   }
-  rememberUser(user: UserSnapshot, now = Date.now()) {
+  rememberUser(user: UserSnapshot, now = this.clock.now()) {
     if (!this.bypass) this.users.set(user.id, user, now);
   }
-  device(id: string, now = Date.now()) {
+  device(id: string, now = this.clock.now()) {
     return this.bypass ? undefined : this.devices.get(id, now);
   }
-  rememberDevice(device: DeviceSnapshot, now = Date.now()) {
+  rememberDevice(device: DeviceSnapshot, now = this.clock.now()) {
     if (!this.bypass) this.devices.set(device.id, device, now);
   }
 
-  appToken(key: string, now = Date.now()) {
+  appToken(key: string, now = this.clock.now()) {
     return this.bypass ? undefined : this.appTokens.get(key, now);
   }
-  rememberAppToken(key: string, token: AppTokenSnapshot, now = Date.now()) {
+  rememberAppToken(key: string, token: AppTokenSnapshot, now = this.clock.now()) {
     if (!this.bypass) this.appTokens.set(key, token, now);
   }
 

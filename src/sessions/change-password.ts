@@ -1,19 +1,18 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { User } from '../entities';
 import { BadUserInput, InvalidCredentials } from '../errors';
-import { checkPassword, passwordProblem } from '../passwords/hash';
+import { checkPassword, hashPassword, passwordProblem } from '../passwords/hash';
 import type { Gatehouse } from '../runtime';
-import { setPassword } from '../users/set-password';
+import type { Origin } from '../store/events';
 
 /**
  * `changePassword(oldPassword, newPassword)` for the signed-in user: the new password must
  * be usable (BAD_USER_INPUT), the old one right (INVALID_CREDENTIALS; wrong guesses count
- * against the login failure limits, RATE_LIMITED when over). Then every session and app
- * token of the user ends, access tokens issued before stop working, and this process's
- * cache forgets the user and their devices at once (other instances within
- * `JWT_SESSION_CACHE_TTL`).
+ * against the login failure limits, RATE_LIMITED when over). Then the store sets it, as a
+ * compare-and-set on the hash just checked: every session and app token of the user ends,
+ * access tokens issued before stop working, on every instance.
  *
- * @example await changePassword(gh, em, principal.user.id, 'old secret', 'new secret', '203.0.113.7')
+ * @example await changePassword(gh, em, principal.user.id, 'old secret', 'new secret', '203.0.113.7', { requestId })
  */
 export async function changePassword(
   gh: Gatehouse,
@@ -22,6 +21,7 @@ export async function changePassword(
   oldPassword: string,
   newPassword: string,
   clientAddress: string | null,
+  origin: Origin = {},
 ): Promise<void> {
   const problem = passwordProblem(newPassword);
   if (problem) throw new BadUserInput(problem, 'INVALID_PASSWORD');
@@ -30,10 +30,7 @@ export async function changePassword(
   await gh.loginLimiter.attempt(user.username, clientAddress);
   if (!(await checkPassword(oldPassword, user.passwordHash, gh.settings.bcryptRounds))) throw new InvalidCredentials();
   await gh.loginLimiter.succeeded(user.username, clientAddress);
-
-  // Compare-and-set on the hash just checked: a concurrent change makes this one fail.
-  const done = await setPassword(em, userId, newPassword, gh.settings.bcryptRounds, user.passwordHash);
+  const passwordHash = await hashPassword(newPassword, gh.settings.bcryptRounds);
+  const done = await gh.store.setPassword(userId, passwordHash, { ...origin, via: 'api' }, user.passwordHash);
   if (!done) throw new InvalidCredentials();
-  gh.sessions.forgetUser(userId);
-  for (const id of done.endedDevices) gh.sessions.forgetDevice(id);
 }

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../util/clock';
 import type { Gatehouse } from '../runtime';
 import { signAccessToken } from '../tokens/access/sign';
 import type { AccessClaims } from '../tokens/access/claims';
@@ -14,12 +14,11 @@ export interface IssuedAccess {
  * `firstSecond`: at once, unless a password change happened in the current second, in
  * which case it waits out the rest of that second (under one second).
  *
- * @example const nowMs = await clockAtLeast(user.tokensValidAfter);
+ * @example const nowMs = await clockAtLeast(gh.clock, user.tokensValidAfter);
  */
-export async function clockAtLeast(firstSecond: number): Promise<number> {
-  const wait = firstSecond * 1000 - Date.now();
-  if (wait > 0) await sleep(wait);
-  return Date.now();
+export async function clockAtLeast(clock: Clock, firstSecond: number): Promise<number> {
+  await clock.wait(firstSecond * 1000 - clock.now());
+  return clock.now();
 }
 
 /**
@@ -35,7 +34,7 @@ export async function issueAccessToken(
   origin: { origIat: number; sid?: string; app?: string; apiType?: string },
   now: number,
 ): Promise<IssuedAccess> {
-  const iat = now >= user.tokensValidAfter ? now : Math.floor((await clockAtLeast(user.tokensValidAfter)) / 1000);
+  const iat = now >= user.tokensValidAfter ? now : Math.floor((await clockAtLeast(gh.clock, user.tokensValidAfter)) / 1000);
   const extra = gh.hooks.extraClaims ? await gh.hooks.extraClaims(user) : undefined;
   return signAccessToken(
     { userId: user.id, username: user.username, origIat: origin.origIat, sid: origin.sid, app: origin.app, apiType: origin.apiType, extra },

@@ -1,9 +1,11 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { Device, RefreshToken, User } from '../entities';
-import { InvalidCredentials } from '../errors';
+import { User } from '../entities';
+import { InvalidCredentials, RateLimited } from '../errors';
 import { checkPassword } from '../passwords/hash';
 import type { Gatehouse } from '../runtime';
-import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh/opaque';
+import type { Origin } from '../store/events';
+import type { DeviceView } from '../store/rows';
+import { seconds } from '../util/clock';
 import type { UserSnapshot } from './cache';
 import { clockAtLeast, type IssuedAccess, issueAccessToken } from './issue';
 import { firstValidIat, userSnapshot } from './snapshots';
@@ -16,13 +18,15 @@ export interface LoginInput {
   headers: Record<string, string | undefined>;
   /** The client's IP address, for the per-address failure limit; null when unknown. */
   clientAddress?: string | null;
+  /** The request it came from, for the audit line. */
+  origin?: Origin;
 }
 
 /** A new device session: what `tokenAuth` and `refreshToken(refreshToken:)` return. */
 export interface SessionTokens {
   access: IssuedAccess;
   refreshToken: string;
-  device: Device;
+  device: DeviceView;
   user: UserSnapshot;
 }
 
@@ -36,10 +40,25 @@ export function deviceNameFrom(input: Pick<LoginInput, 'deviceName' | 'headers'>
 /**
  * Password login (`tokenAuth`): counts the attempt against the failure limits (RATE_LIMITED
  * when over), checks the password (bcrypt, async; a dummy compare for an unknown user),
- * then creates a Device and its first refresh token and records `lastLogin`, all in one
- * transaction. One error for every failure; a success resets the username's counter.
+ * then the session store starts a device session (Device, first refresh token and
+ * `lastLogin`, in one transaction). One error for every failure, reported as a
+ * `login.failed` or `login.rate_limited` event; a success resets the username's counter.
  */
 export async function login(gh: Gatehouse, em: EntityManager, input: LoginInput): Promise<SessionTokens> {
+  const origin = input.origin ?? {};
+  try {
+    return await passwordLogin(gh, em, input, origin);
+  } catch (error) {
+    if (error instanceof RateLimited) {
+      gh.events.emit({ type: 'login.rate_limited', at: gh.clock.now(), origin, username: input.username });
+    } else if (error instanceof InvalidCredentials) {
+      gh.events.emit({ type: 'login.failed', at: gh.clock.now(), origin, username: input.username, reason: error.code });
+    }
+    throw error;
+  }
+}
+
+async function passwordLogin(gh: Gatehouse, em: EntityManager, input: LoginInput, origin: Origin): Promise<SessionTokens> {
   const address = input.clientAddress ?? null;
   await gh.loginLimiter.attempt(input.username, address);
   const user = gh.hooks.findUser ? await gh.hooks.findUser(input.username, em) : await em.findOne(User, { username: input.username });
@@ -48,37 +67,24 @@ export async function login(gh: Gatehouse, em: EntityManager, input: LoginInput)
   await gh.loginLimiter.succeeded(input.username, address);
 
   // Right after a password change, wait for the first second whose tokens are valid.
-  const nowMs = await clockAtLeast(firstValidIat(user.tokensValidAfter));
-  const now = Math.floor(nowMs / 1000);
-  const refreshToken = generateRefreshToken('device');
-  const device = await em.transactional(async (tem) => {
-    // The User row first (the lock order of a password change), and only while the password
-    // is still the one just checked: a login racing a password change cannot outlive it.
-    const current = await tem.nativeUpdate(User, { id: user.id, passwordHash: user.passwordHash, isActive: true }, { lastLogin: new Date(nowMs) });
-    if (current !== 1) return null;
-    const created = tem.create(Device, {
-      user: user.id,
-      name: deviceNameFrom(input),
+  const nowMs = await clockAtLeast(gh.clock, firstValidIat(user.tokensValidAfter));
+  const started = await gh.store.startSession(
+    {
+      userId: user.id,
+      username: user.username,
+      passwordHash: user.passwordHash,
+      deviceName: deviceNameFrom(input),
       userAgent: input.headers['user-agent']?.slice(0, 512) ?? null,
-      createdAt: new Date(nowMs),
-      lastSeenAt: new Date(nowMs),
-      expiresAt: new Date(nowMs + gh.settings.refreshExpirationDelta * 1000),
-    });
-    tem.create(RefreshToken, {
-      kind: 'device',
-      tokenHash: hashRefreshToken(refreshToken),
-      user: user.id,
-      device: created,
-      origIat: now,
-      createdAt: new Date(nowMs),
-    });
-    return created;
-  });
-  if (!device) throw new InvalidCredentials();
+      at: nowMs,
+    },
+    origin,
+  );
+  if (!started) throw new InvalidCredentials();
   user.lastLogin = new Date(nowMs);
 
   const snapshot = userSnapshot(user);
   gh.sessions.rememberUser(snapshot);
-  const access = await issueAccessToken(gh, snapshot, { origIat: now, sid: device.id }, now);
-  return { access, refreshToken, device, user: snapshot };
+  const now = seconds(nowMs);
+  const access = await issueAccessToken(gh, snapshot, { origIat: now, sid: started.device.id }, now);
+  return { access, refreshToken: started.refreshToken, device: started.device, user: snapshot };
 }

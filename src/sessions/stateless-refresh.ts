@@ -5,7 +5,7 @@ import { verifyAccessToken } from '../tokens/access/verify';
 import { authenticate } from './authenticate';
 import type { UserSnapshot } from './cache';
 import { type IssuedAccess, issueAccessToken } from './issue';
-import { nowSeconds } from '../util/clock';
+import { seconds } from '../util/clock';
 
 /**
  * The stateless refresh of djangorestframework-jwt (`refreshToken(token:)`): a still-valid
@@ -14,11 +14,11 @@ import { nowSeconds } from '../util/clock';
  * The token's session must still be live.
  */
 export async function refreshAccessToken(gh: Gatehouse, em: EntityManager, token: string): Promise<{ access: IssuedAccess; user: UserSnapshot }> {
-  const verified = verifyAccessToken(token, gh.settings, gh.keys);
+  const now = seconds(gh.clock.now());
+  const verified = verifyAccessToken(token, gh.settings, gh.keys, now);
   if (!verified.ok) throw new InvalidToken(verified.problem);
   const { claims } = verified;
   if (!gh.settings.allowRefresh) throw new RefreshExpired('Refreshing access tokens is turned off.');
-  const now = nowSeconds();
   if (now > claims.orig_iat + gh.settings.refreshExpirationDelta) throw new RefreshExpired();
   let principal;
   try {

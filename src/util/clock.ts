@@ -1,9 +1,67 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 /**
- * Unix time in whole seconds: the clock of token claims (`iat`, `exp`, `nbf`).
+ * The one source of time of a Gatehouse instance. Everything that asks "what time is it"
+ * (token claims, expiry, grace windows, cache lifetimes, last-seen writes) asks the
+ * instance's clock, so tests move a `ManualClock` instead of sleeping.
  *
  * @example
- * const expired = nowSeconds() >= claims.exp;
+ * const clock = new ManualClock();
+ * const gh = await createGatehouse({ clock });
+ * clock.advance(5 * 60_000); // five minutes later: the access tokens issued before have expired
  */
-export function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves once `ms` milliseconds have passed on this clock. */
+  wait(ms: number): Promise<void>;
+}
+
+/** The machine's clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  wait: async (ms) => {
+    if (ms > 0) await sleep(ms);
+  },
+};
+
+/**
+ * A clock that moves only when told to (tests, simulations). `wait(ms)` moves it by `ms`
+ * at once, so code that waits for a moment in time does not wait in real time.
+ */
+export class ManualClock implements Clock {
+  private current: number;
+
+  constructor(startMs: number = Date.now()) {
+    this.current = startMs;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  async wait(ms: number): Promise<void> {
+    if (ms > 0) this.current += ms;
+  }
+
+  /** Moves the clock forward by `ms` milliseconds (never backward). */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`ManualClock.advance: ${ms} is not a forward move`);
+    this.current += ms;
+  }
+
+  /** Sets the clock to `ms` since the epoch. */
+  set(ms: number): void {
+    this.current = ms;
+  }
+}
+
+/**
+ * Unix time in whole seconds: the unit of token claims (`iat`, `exp`, `nbf`).
+ *
+ * @example
+ * const expired = seconds(gh.clock.now()) >= claims.exp;
+ */
+export function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
 }

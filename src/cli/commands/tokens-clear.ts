@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { clearTokens } from '../../maintenance/clear-tokens';
 import { loadSettings } from '../../settings';
+import { systemClock } from '../../util/clock';
 import { type Command, HELP_OPTION, UsageError, withDatabase } from '../command';
 
 export const tokensClear: Command = {
@@ -11,7 +12,7 @@ export const tokensClear: Command = {
   async run(argv, io) {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: HELP_OPTION });
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const cleared = await withDatabase(loadSettings(io.env), (orm) => clearTokens(orm.em.fork()));
+    const cleared = await withDatabase(loadSettings(io.env), (orm) => clearTokens(orm.em.fork(), systemClock.now()));
     io.out(`Deleted ${cleared.tokens} token(s) and ${cleared.devices} device(s).`);
     return 0;
   },

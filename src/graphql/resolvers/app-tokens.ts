@@ -3,7 +3,6 @@ import { createAppToken, listAppTokens } from '../../app-tokens/create';
 import { delegate } from '../../app-tokens/delegate';
 import type { GatehouseContext } from '../../context/context';
 import { BadUserInput } from '../../errors';
-import { revokeRefreshToken } from '../../sessions/revoke';
 import { AppTokenType, CreatedAppTokenType, DelegatePayloadType, RevokePayloadType, toAppTokenType, toDelegatePayload } from '../types/app-token';
 import { DelegateTokenArgs } from '../types/args';
 
@@ -21,7 +20,7 @@ export class AppTokenResolver {
   @Directive('@auth')
   async createRefreshToken(@Arg('app', () => String) app: string, @Ctx() { gatehouse }: GatehouseContext): Promise<CreatedAppTokenType> {
     const { user } = await gatehouse.principal();
-    const { key, token } = await createAppToken(gatehouse.gh, gatehouse.em, user.id, app);
+    const { key, token } = await createAppToken(gatehouse.gh, user.id, app, { requestId: gatehouse.requestId });
     return { refreshToken: key, appToken: toAppTokenType(token) };
   }
 
@@ -38,9 +37,8 @@ export class AppTokenResolver {
   ): Promise<RevokePayloadType> {
     const presented = refreshToken ?? gatehouse.presentedRefreshToken();
     if (presented == null) throw new BadUserInput('Pass refreshToken (or send the Refresh-Token header, or the cookie in cookie mode).');
-    const revoked = await revokeRefreshToken(gatehouse.gh, gatehouse.em, presented);
+    const revoked = await gatehouse.gh.store.revokeRefreshToken(presented, { requestId: gatehouse.requestId });
     if (presented === gatehouse.refreshCookieToken()) gatehouse.clearRefreshCookie();
-    if (revoked) gatehouse.audit('token.revoked', { count: revoked });
     return { revoked };
   }
 }

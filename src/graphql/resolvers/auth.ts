@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
-import { BadUserInput, ErrorCode, GatehouseError, InvalidRefreshToken, InvalidToken } from '../../errors';
+import { BadUserInput, InvalidRefreshToken, InvalidToken } from '../../errors';
 import { login } from '../../sessions/login';
 import { rotateDeviceToken } from '../../sessions/rotate';
 import { refreshAccessToken } from '../../sessions/stateless-refresh';
@@ -9,13 +9,14 @@ import { verifyAccessTokenCached } from '../../tokens/access/verify-cached';
 import { AuthPayloadType, toAuthPayload, toStatelessAuthPayload, toTokenPayload, VerifyPayloadType } from '../types/payloads';
 import { toUserType } from '../types/user';
 import { RefreshTokenArgs, TokenAuthArgs } from '../types/args';
+import { seconds } from '../../util/clock';
 
 /**
  * `verifyToken`: the payload of a valid access token. No I/O, so it answers synchronously;
  * `buildGatehouseSchema` installs it as the field's resolver directly (see `DIRECT_RESOLVERS`).
  */
 export function verifyTokenField(token: string, { gatehouse }: GatehouseContext): VerifyPayloadType {
-  const verified = verifyAccessTokenCached(token, gatehouse.gh.settings, gatehouse.gh.keys, gatehouse.gh.verifiedTokens);
+  const verified = verifyAccessTokenCached(token, gatehouse.gh.settings, gatehouse.gh.keys, gatehouse.gh.verifiedTokens, seconds(gatehouse.gh.clock.now()));
   if (!verified.ok) throw new InvalidToken(verified.problem);
   return { payload: toTokenPayload(verified.claims) };
 }
@@ -28,16 +29,14 @@ export class AuthResolver {
     @Args(() => TokenAuthArgs) { username, password, deviceName }: TokenAuthArgs,
     @Ctx() { gatehouse }: GatehouseContext,
   ): Promise<AuthPayloadType> {
-    let session;
-    try {
-      session = await login(gatehouse.gh, gatehouse.em, { username, password, deviceName, headers: gatehouse.headers, clientAddress: gatehouse.clientAddress });
-    } catch (error) {
-      if (error instanceof GatehouseError) {
-        gatehouse.audit(error.code === ErrorCode.RATE_LIMITED ? 'login.rate_limited' : 'login.failed', { username, reason: error.code });
-      }
-      throw error;
-    }
-    gatehouse.audit('login.succeeded', { userId: session.user.id, username: session.user.username, deviceId: session.device.id });
+    const session = await login(gatehouse.gh, gatehouse.em, {
+      username,
+      password,
+      deviceName,
+      headers: gatehouse.headers,
+      clientAddress: gatehouse.clientAddress,
+      origin: { requestId: gatehouse.requestId },
+    });
     const payload = toAuthPayload(session);
     gatehouse.setRefreshCookie(session.refreshToken, payload.refreshExpiresIn!);
     return shapePayload(gatehouse.gh, payload, session.user, 'tokenAuth');
@@ -71,7 +70,7 @@ export class AuthResolver {
     }
     let session;
     try {
-      session = await rotateDeviceToken(gatehouse.gh, gatehouse.em, presented, gatehouse.log);
+      session = await rotateDeviceToken(gatehouse.gh, presented, { requestId: gatehouse.requestId });
     } catch (error) {
       // A cookie that can no longer refresh anything is dropped, so the browser stops sending it.
       if (error instanceof InvalidRefreshToken && outside?.source === 'cookie') gatehouse.clearRefreshCookie();

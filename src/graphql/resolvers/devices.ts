@@ -1,6 +1,6 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
-import { liveDevices, logoutDevice, logoutOtherDevices } from '../../sessions/devices';
+import { liveDevices } from '../../sessions/devices';
 import { DeviceType, toDeviceType } from '../types/device';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -12,7 +12,7 @@ export class DeviceResolver {
   @Directive('@auth')
   async devices(@Ctx() { gatehouse }: GatehouseContext): Promise<DeviceType[]> {
     const { user, claims } = await gatehouse.principal();
-    return (await liveDevices(gatehouse.em, user.id)).map((device) => toDeviceType(device, claims.sid));
+    return (await liveDevices(gatehouse.em, user.id, gatehouse.gh.clock.now())).map((device) => toDeviceType(device, claims.sid));
   }
 
   @Mutation(() => Boolean, { description: "Ends one of the caller's devices; false for an unknown device or another user's." })
@@ -20,9 +20,7 @@ export class DeviceResolver {
   async logoutDevice(@Arg('id', () => ID) id: string, @Ctx() { gatehouse }: GatehouseContext): Promise<boolean> {
     const { user } = await gatehouse.principal();
     if (!UUID.test(id)) return false;
-    const ended = await logoutDevice(gatehouse.gh, gatehouse.em, user.id, id.toLowerCase());
-    if (ended) gatehouse.audit('logout.device', { userId: user.id, deviceId: id.toLowerCase() });
-    return ended;
+    return gatehouse.gh.store.endDevice(user.id, id.toLowerCase(), 'logout_device', { requestId: gatehouse.requestId });
   }
 
   @Mutation(() => Boolean, { description: 'Ends the device of the calling access token.' })
@@ -32,17 +30,13 @@ export class DeviceResolver {
     // The cookie belongs to this browser's device session, which ends here.
     gatehouse.clearRefreshCookie();
     if (!claims.sid) return false;
-    const ended = await logoutDevice(gatehouse.gh, gatehouse.em, user.id, claims.sid);
-    if (ended) gatehouse.audit('logout', { userId: user.id, deviceId: claims.sid });
-    return ended;
+    return gatehouse.gh.store.endDevice(user.id, claims.sid, 'logout', { requestId: gatehouse.requestId });
   }
 
   @Mutation(() => Int, { description: 'Ends every other device of the caller; how many ended.' })
   @Directive('@auth')
   async logoutOtherDevices(@Ctx() { gatehouse }: GatehouseContext): Promise<number> {
     const { user, claims } = await gatehouse.principal();
-    const count = await logoutOtherDevices(gatehouse.gh, gatehouse.em, user.id, claims.sid);
-    gatehouse.audit('logout.others', { userId: user.id, deviceId: claims.sid, count });
-    return count;
+    return gatehouse.gh.store.endOtherDevices(user.id, claims.sid ?? null, { requestId: gatehouse.requestId });
   }
 }

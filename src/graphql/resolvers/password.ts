@@ -16,8 +16,7 @@ export class PasswordResolver {
     @Ctx() { gatehouse }: GatehouseContext,
   ): Promise<boolean> {
     const { user } = await gatehouse.principal();
-    await changePassword(gatehouse.gh, gatehouse.em, user.id, oldPassword, newPassword, gatehouse.clientAddress);
-    gatehouse.audit('password.changed', { userId: user.id });
+    await changePassword(gatehouse.gh, gatehouse.em, user.id, oldPassword, newPassword, gatehouse.clientAddress, { requestId: gatehouse.requestId });
     // Every session of the user has ended, this browser's too.
     gatehouse.clearRefreshCookie();
     return true;

@@ -32,7 +32,7 @@ export class RevokePayloadType {
   @Field(() => Int) revoked!: number;
 }
 
-export function toAppTokenType(token: RefreshToken): AppTokenType {
+export function toAppTokenType(token: Pick<RefreshToken, 'id' | 'createdAt' | 'lastUsedAt'> & { app: string | null }): AppTokenType {
   return { id: token.id, app: token.app!, createdAt: token.createdAt, lastUsedAt: token.lastUsedAt };
 }
 

@@ -14,7 +14,7 @@ export class DeviceType {
   @Field(() => Boolean) current!: boolean;
 }
 
-export function toDeviceType(device: Device, currentId: string | undefined): DeviceType {
+export function toDeviceType(device: Pick<Device, 'id' | 'name' | 'userAgent' | 'createdAt' | 'lastSeenAt' | 'expiresAt'>, currentId: string | undefined): DeviceType {
   return {
     id: device.id,
     name: device.name,

@@ -15,7 +15,7 @@ import { VERIFIED_TOKEN_CACHE_SIZE } from '../../tokens/access/verified-cache';
 import { timeProblem } from '../../tokens/access/verify-cached';
 import { deepFreeze } from '../../util/deep-freeze';
 import { LruMap } from '../../util/lru-map';
-import { nowSeconds } from '../../util/clock';
+import { seconds } from '../../util/clock';
 
 /** Where the one `verifyToken` field of an operation takes its token from. */
 export type TokenSource = { variable: string } | { literal: string };
@@ -106,7 +106,7 @@ export interface VerifyAnswersOptions {
  */
 export function verifyAnswersPlugin(options: VerifyAnswersOptions = {}): ApolloServerPlugin<GatehouseContext> {
   const answers = new LruMap<Answer>(options.maxEntries ?? VERIFIED_TOKEN_CACHE_SIZE);
-  const now = options.now ?? nowSeconds;
+  const now = options.now ?? (() => seconds(Date.now()));
   let enabled = false;
   return {
     async serverWillStart({ schema }) {

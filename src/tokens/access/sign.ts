@@ -4,7 +4,6 @@ import type { Settings } from '../../settings';
 import type { TokenKeys } from '../keys';
 import type { AccessClaims, AccessSubject } from './claims';
 import { MAX_TOKEN_BYTES } from './verify';
-import { nowSeconds } from '../../util/clock';
 
 /** Builds the claims of a new access token. Pure but for the random `jti`. */
 export function accessClaims(subject: AccessSubject, settings: Settings, now: number): AccessClaims {
@@ -36,7 +35,7 @@ export function signAccessToken(
   subject: AccessSubject,
   settings: Settings,
   keys: TokenKeys,
-  now: number = nowSeconds(),
+  now: number,
 ): { token: string; claims: AccessClaims } {
   const claims = accessClaims(subject, settings, now);
   const token = jwt.sign(claims, keys.signingKey, {

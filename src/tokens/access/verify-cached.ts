@@ -3,7 +3,6 @@ import type { TokenKeys } from '../keys';
 import type { AccessClaims } from './claims';
 import type { VerifiedTokenCache } from './verified-cache';
 import { type VerifyResult, verifyAccessToken } from './verify';
-import { nowSeconds } from '../../util/clock';
 
 /**
  * `verifyAccessToken` with a memory: a token verified before (the exact same string) is
@@ -12,7 +11,7 @@ import { nowSeconds } from '../../util/clock';
  * Failures are never remembered, so a bad token always takes the full verification.
  *
  * @example
- * const result = verifyAccessTokenCached(token, gh.settings, gh.keys, gh.verifiedTokens);
+ * const result = verifyAccessTokenCached(token, gh.settings, gh.keys, gh.verifiedTokens, seconds(gh.clock.now()));
  * if (!result.ok) throw new Unauthenticated(result.problem);
  */
 export function verifyAccessTokenCached(
@@ -20,7 +19,7 @@ export function verifyAccessTokenCached(
   settings: Settings,
   keys: TokenKeys,
   cache: VerifiedTokenCache,
-  now: number = nowSeconds(),
+  now: number,
 ): VerifyResult {
   const cached = cache.lookup(token);
   if (cached !== undefined) {
@@ -29,7 +28,7 @@ export function verifyAccessTokenCached(
     cache.forget(token);
     return { ok: false, problem };
   }
-  const result = verifyAccessToken(token, settings, keys);
+  const result = verifyAccessToken(token, settings, keys, now);
   if (!result.ok) return result;
   const claims = cache.remember(token, result.claims) as AccessClaims;
   // A clock that moved between jsonwebtoken's check and ours is judged by ours.

@@ -22,13 +22,14 @@ export type VerifyResult =
  * an unknown or missing `kid` is refused); the one pinned algorithm is accepted (never
  * `none`, never HS when an asymmetric algorithm is configured); `exp`/`nbf` with the
  * leeway; `aud`/`iss` when configured; and the claim shapes (`token_type` must be `access`).
- * Tokens over `MAX_TOKEN_BYTES` are refused unread. Returns a result, never throws.
+ * Tokens over `MAX_TOKEN_BYTES` are refused unread. `now` is Unix seconds (the instance's clock).
+ * Returns a result, never throws.
  *
  * @example
- * const result = verifyAccessToken(token, settings, keys);
+ * const result = verifyAccessToken(token, settings, keys, seconds(gh.clock.now()));
  * if (result.ok) console.log(result.claims.sub);
  */
-export function verifyAccessToken(token: string, settings: Settings, keys: TokenKeys): VerifyResult {
+export function verifyAccessToken(token: string, settings: Settings, keys: TokenKeys, now: number): VerifyResult {
   if (token.length > MAX_TOKEN_BYTES) return { ok: false, problem: 'INVALID_TOKEN' };
   const key = verificationKeyFor(token, keys);
   if (!key) return { ok: false, problem: 'INVALID_TOKEN' };
@@ -38,6 +39,7 @@ export function verifyAccessToken(token: string, settings: Settings, keys: Token
     decoded = withoutStackTraces(() =>
       jwt.verify(token, key, {
         algorithms: [keys.algorithm],
+        clockTimestamp: now,
         clockTolerance: settings.leeway,
         ...(settings.audience ? { audience: settings.audience } : {}),
         ...(settings.issuer ? { issuer: settings.issuer } : {}),

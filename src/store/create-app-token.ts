@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
+import { appTokenKey } from '../app-tokens/rules';
+import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh/opaque';
+import type { StoreDeps } from './deps';
+import type { Origin } from './events';
+import { affected, dbDate } from './rows';
+import { settle } from './settle';
+
+/** An app (long-running) token as the store hands it out; never its key. */
+export interface AppTokenView {
+  id: string;
+  app: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+const REVOKE_LIVE = "update gatehouse_refresh_token set revoked_at = ? where user_id = ? and kind = 'app' and app = ? and revoked_at is null";
+const INSERT = "insert into gatehouse_refresh_token (id, kind, token_hash, user_id, app, orig_iat, created_at) values (?, 'app', ?, ?, ?, ?, ?)";
+
+/**
+ * Creates the user's app token for `app` (a valid app name: the caller checks it), revoking
+ * the one it replaces, in one transaction. The key is returned once; only its hash is
+ * stored. Access tokens delegated from the replaced key stop at once, on every instance.
+ * Emits `app_token.created` (with how many it replaced).
+ *
+ * @example
+ * const { key, token } = await createAppToken(deps, user.id, 'reporting-job', origin);
+ */
+export async function createAppToken(deps: StoreDeps, userId: string, app: string, origin: Origin): Promise<{ key: string; token: AppTokenView }> {
+  const key = generateRefreshToken('app');
+  const now = deps.clock.now();
+  const token: AppTokenView = { id: randomUUID(), app, createdAt: new Date(now), lastUsedAt: null };
+  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const at = dbDate(em, now);
+  const replaced = await em.transactional(async (tem) => {
+    const count = affected(await tem.execute(REVOKE_LIVE, [at, userId, app], 'run'));
+    await tem.execute(INSERT, [token.id, hashRefreshToken(key), userId, app, Math.floor(now / 1000), at], 'run');
+    return count;
+  });
+  await settle(deps, {
+    invalidations: [{ kind: 'app', id: appTokenKey(userId, app) }],
+    events: [{ type: 'app_token.created', at: now, origin, userId, app, replaced }],
+  });
+  return { key, token };
+}

@@ -1,0 +1,25 @@
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
+import type { StoreDeps } from './deps';
+import { type DeviceSelection, endDevices } from './end-devices';
+import type { EndReason, Origin } from './events';
+import { settle } from './settle';
+
+/**
+ * Ends device sessions of one user (`logout`, `logoutDevice`, `logoutOtherDevices`) in one
+ * transaction, then settles: each ended device is dropped from every instance's cache and
+ * gets its own `session.ended` event with `reason`. Returns the ids of the devices ended
+ * (an unknown, another user's or an already ended device ends nothing).
+ *
+ * @example
+ * const ended = await endSessions(deps, { kind: 'one', userId, deviceId }, 'logout_device', origin);
+ */
+export async function endSessions(deps: StoreDeps, selection: Exclude<DeviceSelection, { kind: 'all' }>, reason: EndReason, origin: Origin): Promise<string[]> {
+  const now = deps.clock.now();
+  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const ended = await em.transactional((tem) => endDevices(tem, selection, now));
+  await settle(deps, {
+    invalidations: ended.map((id) => ({ kind: 'device' as const, id })),
+    events: ended.map((deviceId) => ({ type: 'session.ended' as const, at: now, origin, userId: selection.userId, deviceId, reason })),
+  });
+  return ended;
+}

@@ -1,0 +1,56 @@
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
+import type { StoreDeps } from './deps';
+import { endDevices } from './end-devices';
+import type { Origin } from './events';
+import { affected, dbDate } from './rows';
+import { settle } from './settle';
+
+export interface PasswordSet {
+  /** The device sessions that ended. */
+  endedDevices: string[];
+  /** When the change took effect (milliseconds); access tokens signed in or before its second are refused. */
+  changedAt: number;
+}
+
+const SET = 'update gatehouse_user set password_hash = ?, tokens_valid_after = ? where id = ?';
+const SET_IF = 'update gatehouse_user set password_hash = ?, tokens_valid_after = ? where id = ? and password_hash = ?';
+const REVOKE_TOKENS = 'update gatehouse_refresh_token set revoked_at = ?, sealed_successor = null where user_id = ? and revoked_at is null';
+
+/**
+ * Sets a user's password (its bcrypt hash, made by the caller) and ends everything issued
+ * under the old one, in one transaction: the hash and `tokensValidAfter = now` on the User
+ * row first (so access tokens issued before stop working), then every device session, then
+ * every refresh token of the user, device and app. Lock order User, Device, RefreshToken,
+ * so a concurrent login, rotation or logout cannot deadlock with it.
+ *
+ * `expectedHash`, when given, makes it a compare-and-set: if the password changed since the
+ * caller checked the old one, nothing is written. Null when nothing was written (no such
+ * user, or the compare failed). Settles with `password.changed` and one `session.ended`
+ * (reason `password_changed`) per device.
+ *
+ * @example
+ * const done = await setPassword(deps, user.id, await hashPassword(next, rounds), { via: 'cli' });
+ */
+export async function setPassword(deps: StoreDeps, userId: string, passwordHash: string, origin: Origin, expectedHash?: string): Promise<PasswordSet | null> {
+  const changedAt = deps.clock.now();
+  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const endedDevices = await em.transactional(async (tem) => {
+    const at = dbDate(tem, changedAt);
+    const updated = expectedHash === undefined
+      ? affected(await tem.execute(SET, [passwordHash, at, userId], 'run'))
+      : affected(await tem.execute(SET_IF, [passwordHash, at, userId, expectedHash], 'run'));
+    if (updated !== 1) return null;
+    const ended = await endDevices(tem, { kind: 'all', userId }, changedAt);
+    await tem.execute(REVOKE_TOKENS, [at, userId], 'run');
+    return ended;
+  });
+  if (!endedDevices) return null;
+  await settle(deps, {
+    invalidations: [{ kind: 'user', id: userId }, ...endedDevices.map((id) => ({ kind: 'device' as const, id }))],
+    events: [
+      ...endedDevices.map((deviceId) => ({ type: 'session.ended' as const, at: changedAt, origin, userId, deviceId, reason: 'password_changed' as const })),
+      { type: 'password.changed', at: changedAt, origin, userId, endedDevices: endedDevices.length },
+    ],
+  });
+  return { endedDevices, changedAt };
+}

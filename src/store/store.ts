@@ -1,0 +1,69 @@
+import { createAppToken, type AppTokenView } from './create-app-token';
+import type { StoreDeps } from './deps';
+import { endSessions } from './end-sessions';
+import type { Origin } from './events';
+import { revokeRefreshToken } from './revoke';
+import { rotate, type Rotation } from './rotate';
+import { type PasswordSet, setPassword } from './set-password';
+import { type NewSession, startSession, type StartedSession } from './start-session';
+import { touchAppToken, touchDevice } from './touch';
+
+/**
+ * The session store: the only code that writes session state. Each method is one
+ * transaction; after it commits, `settle` drops cached state here, tells the other
+ * instances, and emits the change's events (what audit lines, metrics and subscriptions
+ * listen to). The rules that decide *whether* a change may happen (passwords, roles, the
+ * login limits) are checked by the callers in `src/sessions/` before they call in here;
+ * the store's SQL guards only keep concurrent changes from both winning.
+ *
+ * @example
+ * const ended = await gh.store.endDevice(user.id, deviceId, 'logout_device', { requestId });
+ */
+export class SessionStore {
+  constructor(private readonly deps: StoreDeps) {}
+
+  /** A new device session after a password login (see `startSession`). */
+  startSession(input: NewSession, origin: Origin = {}): Promise<StartedSession | null> {
+    return startSession(this.deps, input, origin);
+  }
+
+  /** `refreshToken(refreshToken:)` (see `rotate`). Throws `InvalidRefreshToken`. */
+  rotate(presented: string, origin: Origin = {}): Promise<Rotation> {
+    return rotate(this.deps, presented, origin);
+  }
+
+  /** Ends one of the user's devices; false when it was not the user's, unknown or already ended. */
+  async endDevice(userId: string, deviceId: string, reason: 'logout' | 'logout_device', origin: Origin = {}): Promise<boolean> {
+    return (await endSessions(this.deps, { kind: 'one', userId, deviceId }, reason, origin)).length === 1;
+  }
+
+  /** Ends every live device of the user but `keepId` (every one when null); how many ended. */
+  async endOtherDevices(userId: string, keepId: string | null, origin: Origin = {}): Promise<number> {
+    return (await endSessions(this.deps, { kind: 'others', userId, keepId }, 'logout_others', origin)).length;
+  }
+
+  /** `revokeRefreshToken` (see `revokeRefreshToken`): 1 or 0. */
+  revokeRefreshToken(presented: string, origin: Origin = {}): Promise<0 | 1> {
+    return revokeRefreshToken(this.deps, presented, origin);
+  }
+
+  /** A new app token for `app`, replacing the user's previous one. */
+  createAppToken(userId: string, app: string, origin: Origin = {}): Promise<{ key: string; token: AppTokenView }> {
+    return createAppToken(this.deps, userId, app, origin);
+  }
+
+  /** Sets a password hash and ends every session and app token of the user (see `setPassword`). */
+  setPassword(userId: string, passwordHash: string, origin: Origin = {}, expectedHash?: string): Promise<PasswordSet | null> {
+    return setPassword(this.deps, userId, passwordHash, origin, expectedHash);
+  }
+
+  /** Records a device's use (last seen, sliding expiry) unless it was recorded after `staleSince` (ms). */
+  touchDevice(deviceId: string, staleSince: number): Promise<number> {
+    return touchDevice(this.deps, deviceId, staleSince);
+  }
+
+  /** Records an app token's use unless it was recorded after `staleSince` (ms). */
+  touchAppToken(tokenId: string, staleSince: number): Promise<number> {
+    return touchAppToken(this.deps, tokenId, staleSince);
+  }
+}
