@@ -36,7 +36,6 @@ export { verifyAccessToken } from './tokens/access/verify';
 export type { AccessClaims } from './tokens/access/claims';
 export { gatehouseFormatError } from './server/format-error';
 export { gatehousePlugin } from './server/plugins/gatehouse';
-export { verifyAnswersPlugin, verifyAnswersArePlainData, type VerifyAnswersOptions } from './server/plugins/verify-answers';
 // Logs.
 export { createLogger, type Logger } from './logging/logger';
 export { audit, type AuditEvent, type AuditFields } from './logging/audit';
@@ -45,3 +44,5 @@ export { requestIdFrom } from './logging/request-id';
 export { startGatehouse, type RunningGatehouse, type StartOptions } from './server/app';
 export { createUser, UserInputError, type NewUser } from './users/create';
 export { setUserPassword } from './users/set-password';
+// Time: the clock a Gatehouse instance reads, and clocks for tests that must cross an expiry without waiting.
+export { type Clock, systemClock, ManualClock, OffsetClock } from './util/clock';

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describeEachDatabase, testEnv } from './support/server';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH } from './support/http';
 
@@ -89,7 +88,7 @@ describeEachDatabase('app tokens', {}, (server) => {
     const delegated = assertData(await gql(url, DELEGATE, { clientId: 'sync', grantType: GRANT, refreshToken: first })).delegateToken.token;
     assertData(await gql(url, ME, {}, bearer(delegated))); // cached as live now
     // Replaced (in a later second than the delegation: the check compares whole seconds).
-    await sleep(1100);
+    server().clock.advance(1100);
     const second = assertData(await gql(url, CREATE, { app: 'sync' }, bearer(session.token))).createRefreshToken.refreshToken;
     assertError(await gql(url, ME, {}, bearer(delegated)), 'UNAUTHENTICATED', 'SESSION_REVOKED');
     const fresh = assertData(await gql(url, DELEGATE, { clientId: 'sync', grantType: GRANT, refreshToken: second })).delegateToken.token;

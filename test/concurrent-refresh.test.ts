@@ -7,10 +7,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnServer } from './support/child-server';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH } from './support/http';
-import { describeEachDatabase, type TestServer } from './support/server';
+import { describeEachDatabase, startTestServer, type TestServer } from './support/server';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -64,7 +63,7 @@ describeEachDatabase('concurrent refresh', { JWT_REFRESH_REUSE_INTERVAL: '1s' },
     assert.equal(late.refreshToken, t3.refreshToken);
     assertOneChain(await tokenRows(server(), t1.device.id), t3.refreshToken, 2);
     // After the window the live end still rotates normally: nobody was treated as a thief.
-    await sleep(1100);
+    server().clock.advance(1100);
     assertData(await gql(url, REFRESH, { refreshToken: t3.refreshToken }));
   });
 
@@ -73,7 +72,7 @@ describeEachDatabase('concurrent refresh', { JWT_REFRESH_REUSE_INTERVAL: '1s' },
     await createUser({ username: 'thief' });
     const session = assertData(await login(url, 'thief')).tokenAuth;
     const rotated = assertData(await gql(url, REFRESH, { refreshToken: session.refreshToken })).refreshToken;
-    await sleep(1100);
+    server().clock.advance(1100);
     const answers = await Promise.all(Array.from({ length: 6 }, () => gql(url, REFRESH, { refreshToken: session.refreshToken })));
     const reasons = answers.map((answer) => assertError(answer, 'INVALID_REFRESH_TOKEN').extensions?.reason);
     assert.ok(reasons.includes('REUSED'), `one answer says REUSED: ${reasons}`);
@@ -108,7 +107,10 @@ describeEachDatabase('concurrent refresh', { JWT_REFRESH_REUSE_INTERVAL: '1s' },
   });
 
   it('two server processes on one database: concurrent refreshes through both agree on one successor', async () => {
-    const { url, createUser, settings } = server();
+    // A server of its own: the suite's server clock was moved ahead by the tests above, and
+    // both processes must read the same time.
+    const own = await startTestServer(kind, { JWT_REFRESH_REUSE_INTERVAL: '1s' });
+    const { url, createUser, settings } = own;
     await createUser({ username: 'twin' });
     const other = await spawnServer({ DATABASE_URL: settings.databaseUrl, JWT_REFRESH_REUSE_INTERVAL: '1s' });
     try {
@@ -119,11 +121,12 @@ describeEachDatabase('concurrent refresh', { JWT_REFRESH_REUSE_INTERVAL: '1s' },
         );
         const successors = answers.map((answer) => assertData(answer).refreshToken.refreshToken);
         assert.equal(new Set(successors).size, 1, `one successor across both processes (${kind})`);
-        assertOneChain(await tokenRows(server(), session.device.id), successors[0], 1);
+        assertOneChain(await tokenRows(own, session.device.id), successors[0], 1);
       }
       assert.doesNotMatch(other.stderr(), /unexpected error/);
     } finally {
       await other.kill();
+      await own.stop();
     }
   });
 });

@@ -1,7 +1,6 @@
 /** Issue 4: per-device sessions, logouts that take effect at once, sliding expiry, write throttling. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describeEachDatabase, startTestServer, type DatabaseKind, type TestServer } from './support/server';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH } from './support/http';
 
@@ -119,7 +118,7 @@ describeEachDatabase('device expiry', { JWT_REFRESH_EXPIRATION_DELTA: '3s', JWT_
     const burst = () => Promise.all(Array.from({ length: 25 }, () => gql(url, ME, {}, bearer(session.token)).then(assertData)));
     await burst();
     assert.equal(await writes(), 0, 'just logged in: nothing to write');
-    await sleep(1100);
+    server().clock.advance(1100);
     await burst();
     await burst();
     assert.equal(await writes(), 1, 'one write for 50 requests after the accuracy passed');
@@ -131,7 +130,7 @@ describeEachDatabase('device expiry', { JWT_REFRESH_EXPIRATION_DELTA: '3s', JWT_
     const idle = assertData(await login(url, 'idle', undefined, { 'x-device-model': 'idle' })).tokenAuth;
     const active = assertData(await login(url, 'idle', undefined, { 'x-device-model': 'active' })).tokenAuth;
     for (let i = 0; i < 4; i += 1) {
-      await sleep(1000);
+      server().clock.advance(1000);
       assertData(await gql(url, ME, {}, bearer(active.token)));
     }
     // 4 s later: the idle device has passed its 3 s window, the active one has slid along.

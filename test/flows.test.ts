@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import jwt from 'jsonwebtoken';
 import { describeEachDatabase, TEST_SECRET } from './support/server';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH, VERIFY } from './support/http';
@@ -28,14 +27,14 @@ describeEachDatabase('core flows', { JWT_REFRESH_REUSE_INTERVAL: '1s' }, (server
     assert.equal(loggedIn.device.name, 'Ada laptop');
     assert.equal(loggedIn.device.current, true);
     assert.match(loggedIn.refreshToken, /^ghd_[A-Za-z0-9_-]{43}$/);
-    const weekFromNow = Math.floor(Date.now() / 1000) + 7 * 86400;
+    const weekFromNow = Math.floor(server().clock.now() / 1000) + 7 * 86400;
     assert.ok(Math.abs(loggedIn.refreshExpiresIn - weekFromNow) <= 5, 'refreshExpiresIn is a Unix time a week ahead');
     assert.ok(loggedIn.user.lastLogin, 'lastLogin is recorded');
 
     const me = assertData(await gql(url, ME, {}, bearer(loggedIn.token))).me;
     assert.deepEqual(me, { id: loggedIn.user.id, username: 'ada', email: 'ada@example.com', roles: [], isActive: true });
 
-    await sleep(1100); // a new second, so the rotated access token differs in iat
+    server().clock.advance(1100); // a new second, so the rotated access token differs in iat
     const refreshed = assertData(await gql(url, REFRESH, { refreshToken: loggedIn.refreshToken })).refreshToken;
     assert.notEqual(refreshed.refreshToken, loggedIn.refreshToken);
     assert.notEqual(refreshed.token, loggedIn.token);
@@ -45,7 +44,7 @@ describeEachDatabase('core flows', { JWT_REFRESH_REUSE_INTERVAL: '1s' }, (server
     assertData(await gql(url, ME, {}, bearer(refreshed.token)));
 
     // Outside the 1 s grace window, presenting the rotated token again is theft.
-    await sleep(1100);
+    server().clock.advance(1100);
     assertError(await gql(url, REFRESH, { refreshToken: loggedIn.refreshToken }), 'INVALID_REFRESH_TOKEN', 'REUSED');
     // The whole device session is gone: its newest refresh token and its access tokens.
     assertError(await gql(url, REFRESH, { refreshToken: refreshed.refreshToken }), 'INVALID_REFRESH_TOKEN', 'REVOKED');
@@ -104,7 +103,7 @@ describeEachDatabase('core flows', { JWT_REFRESH_REUSE_INTERVAL: '1s' }, (server
     const { url, createUser } = server();
     const { id } = await createUser({ username: 'eve' });
     const good = assertData(await login(url, 'eve')).tokenAuth.token;
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(server().clock.now() / 1000);
     const claims = { sub: id, username: 'eve', orig_iat: now - 600, jti: 'j', token_type: 'access' };
 
     assertError(await gql(url, ME), 'UNAUTHENTICATED', 'MISSING_TOKEN');
@@ -136,7 +135,7 @@ describeEachDatabase('core flows', { JWT_REFRESH_REUSE_INTERVAL: '1s' }, (server
     const session = assertData(await login(url, 'vic')).tokenAuth;
     const verified = assertData(await gql(url, VERIFY, { token: session.token })).verifyToken.payload;
     assert.deepEqual(verified, session.payload);
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(server().clock.now() / 1000);
     const expired = sign({ sub: id, username: 'vic', iat: now - 600, exp: now - 1, orig_iat: now - 600, jti: 'x', token_type: 'access' });
     assertError(await gql(url, VERIFY, { token: expired }), 'INVALID_TOKEN', 'TOKEN_EXPIRED');
     assertError(await gql(url, VERIFY, { token: 'garbage' }), 'INVALID_TOKEN', 'INVALID_TOKEN');
@@ -147,7 +146,7 @@ describeEachDatabase('core flows', { JWT_REFRESH_REUSE_INTERVAL: '1s' }, (server
     const { url, createUser } = server();
     const { id } = await createUser({ username: 'sam' });
     const session = assertData(await login(url, 'sam')).tokenAuth;
-    await sleep(1100);
+    server().clock.advance(1100);
     const refreshed = assertData(await gql(url, REFRESH, { token: session.token })).refreshToken;
     assert.equal(refreshed.refreshToken, null, 'no refresh token from the stateless refresh');
     assert.equal(refreshed.payload.origIat, session.payload.origIat);
@@ -155,7 +154,7 @@ describeEachDatabase('core flows', { JWT_REFRESH_REUSE_INTERVAL: '1s' }, (server
     assert.ok(refreshed.payload.iat > session.payload.iat);
     assert.equal(refreshed.user.username, 'sam');
 
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(server().clock.now() / 1000);
     const old = sign({ sub: id, username: 'sam', iat: now, exp: now + 300, orig_iat: now - 8 * 86400, jti: 'o', token_type: 'access' });
     assertError(await gql(url, REFRESH, { token: old }), 'REFRESH_EXPIRED');
     assertError(await gql(url, REFRESH, { token: 'garbage' }), 'INVALID_TOKEN', 'INVALID_TOKEN');

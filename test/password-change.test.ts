@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { RefreshToken, User } from '../src/entities';
 import { generateRefreshToken, hashRefreshToken } from '../src/tokens/refresh/opaque';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH } from './support/http';
@@ -92,7 +91,7 @@ describeEachDatabase('changePassword', {}, (server) => {
     await srv.createUser({ username: 'edge' });
     let password = 'correct horse';
     for (let attempt = 0; ; attempt++) {
-      await sleep(1000 - (Date.now() % 1000) + 20); // start at the beginning of a second
+      srv.clock.advance(1000 - (srv.clock.now() % 1000) + 20); // start at the beginning of a second
       const before = assertData(await login(srv.url, 'edge', password)).tokenAuth;
       const next = `secret number ${attempt}`;
       assertData(await gql(srv.url, CHANGE, { oldPassword: password, newPassword: next }, bearer(before.token)));

@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import jwt from 'jsonwebtoken';
 import { settingsWith } from '../src/settings';
 import { loadTokenKeys } from '../src/tokens/keys';
@@ -92,7 +91,7 @@ describe('verified-token cache over HTTP', () => {
     const { token, payload } = assertData(await login(server.url, 'brief')).tokenAuth;
     assertData(await gql(server.url, VERIFY, { token }));
     assertData(await gql(server.url, ME, {}, bearer(token)));
-    await sleep(Math.max(0, payload.exp * 1000 - Date.now()) + 50);
+    server.clock.advance(Math.max(0, payload.exp * 1000 - server.clock.now()) + 50);
     assertError(await gql(server.url, VERIFY, { token }), 'INVALID_TOKEN', 'TOKEN_EXPIRED');
     assertError(await gql(server.url, ME, {}, bearer(token)), 'UNAUTHENTICATED', 'TOKEN_EXPIRED');
   });

@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger';
 import { createRuntime, type Gatehouse, type GatehouseHooks } from '../runtime';
 import { loadSettings, type Settings } from '../settings';
 import { loadTokenKeys } from '../tokens/keys';
+import type { Clock } from '../util/clock';
 
 export interface CreateGatehouseOptions {
   /** Default: `loadSettings(process.env)`. */
@@ -18,6 +19,8 @@ export interface CreateGatehouseOptions {
   hooks?: GatehouseHooks;
   /** Where Gatehouse's audit lines go (a pino logger). Default: stdout at `LOG_LEVEL`. */
   logger?: Logger;
+  /** Where time comes from (default: the machine's clock); your tests can pass a `ManualClock`. */
+  clock?: Clock;
 }
 
 /**
@@ -41,7 +44,7 @@ export async function createGatehouse(options: CreateGatehouseOptions = {}): Pro
       throw error;
     }
   }
-  const gh = createRuntime(settings, keys, orm, options.hooks, { logger: options.logger });
+  const gh = createRuntime(settings, keys, orm, options.hooks, { logger: options.logger, clock: options.clock });
   try {
     // With several instances (REDIS_URL, or PostgreSQL), logouts and revocations reach every one.
     await gh.bus.attach(gh.sessions);

@@ -10,6 +10,7 @@ import { loadTokenKeys } from '../tokens/keys';
 import { createLogger, type Logger } from '../logging/logger';
 import { createApollo } from './apollo';
 import { createRequestHandler } from './http';
+import type { Clock } from '../util/clock';
 
 export interface StartOptions {
   settings: Settings;
@@ -22,6 +23,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Where operational warnings go, e.g. a Redis outage (default: console.warn). */
   warn?: (message: string) => void;
+  /** Where time comes from (default: the machine's clock); tests pass one they can move. */
+  clock?: Clock;
 }
 
 export interface RunningGatehouse {
@@ -42,7 +45,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   let gatehouse: Gatehouse | undefined;
   try {
     if (options.migrate !== false) await applyMigrations(orm);
-    gatehouse = createRuntime(settings, keys, orm, options.hooks, { warn: options.warn, logger });
+    gatehouse = createRuntime(settings, keys, orm, options.hooks, { warn: options.warn, logger, clock: options.clock });
     const { bus } = gatehouse;
     await bus.attach(gatehouse.sessions);
     const apollo = createApollo(await buildGatehouseSchema(), settings, log);

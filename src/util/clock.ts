@@ -57,6 +57,33 @@ export class ManualClock implements Clock {
 }
 
 /**
+ * The machine's clock moved by an offset that only grows: time passes as usual, and
+ * `advance(ms)` jumps ahead (tests of a running server that must cross an expiry or a grace
+ * window without waiting for it). `wait(ms)` jumps too.
+ *
+ * @example
+ * const clock = new OffsetClock();
+ * clock.advance(11_000); // the 10 s grace window is over
+ */
+export class OffsetClock implements Clock {
+  private offset = 0;
+
+  now(): number {
+    return Date.now() + this.offset;
+  }
+
+  async wait(ms: number): Promise<void> {
+    if (ms > 0) this.offset += ms;
+  }
+
+  /** Moves the clock forward by `ms` milliseconds (never backward). */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`OffsetClock.advance: ${ms} is not a forward move`);
+    this.offset += ms;
+  }
+}
+
+/**
  * Unix time in whole seconds: the unit of token claims (`iat`, `exp`, `nbf`).
  *
  * @example

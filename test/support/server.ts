@@ -5,6 +5,7 @@ import { after, before, describe } from 'node:test';
 import { startGatehouse, type RunningGatehouse, type StartOptions } from '../../src/server/app';
 import { loadSettings, type Settings } from '../../src/settings';
 import { createUser, type NewUser } from '../../src/users/create';
+import { OffsetClock } from '../../src/util/clock';
 import { createScratchPostgres, postgresAnswersSync, PG_ADMIN_URL } from './postgres';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -18,6 +19,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 
 export interface TestServer extends RunningGatehouse {
   settings: Settings;
+  /** The server's clock: real time, moved ahead with `clock.advance(ms)` to cross an expiry or a grace window. */
+  clock: OffsetClock;
   /** Creates a user straight in the database. */
   createUser(input: Partial<NewUser> & { username: string }): Promise<{ id: string }>;
   /** Runs raw SQL against the server's database. */
@@ -31,7 +34,7 @@ export interface TestServer extends RunningGatehouse {
 export async function startTestServer(
   kind: DatabaseKind,
   env: Record<string, string> = {},
-  options: Pick<StartOptions, 'hooks' | 'log'> = {},
+  options: Pick<StartOptions, 'hooks' | 'log' | 'logger'> = {},
 ): Promise<TestServer> {
   let cleanup: () => Promise<void>;
   let databaseUrl: string;
@@ -45,9 +48,10 @@ export async function startTestServer(
     cleanup = scratch.drop;
   }
   const settings = loadSettings(testEnv({ DATABASE_URL: databaseUrl, GATEHOUSE_DATA_DIR: join(tmpdir(), 'gatehouse-test-data'), ...env }));
+  const clock = new OffsetClock();
   let running: RunningGatehouse;
   try {
-    running = await startGatehouse({ settings, log: () => undefined, ...options });
+    running = await startGatehouse({ settings, log: () => undefined, clock, ...options });
   } catch (error) {
     await cleanup();
     throw error;
@@ -55,6 +59,7 @@ export async function startTestServer(
   return {
     ...running,
     settings,
+    clock,
     async createUser(input) {
       const user = await createUser(running.gatehouse.orm.em.fork(), { password: 'correct horse', ...input }, settings.bcryptRounds);
       return { id: user.id };
