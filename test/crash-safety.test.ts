@@ -19,7 +19,7 @@ import { loadSettings } from '../src/settings';
 import { createUser } from '../src/users/create';
 import { type ChildServer, spawnServer } from './support/child-server';
 import { assertData, bearer, gql, login, ME, REFRESH } from './support/http';
-import { createScratchPostgres, postgresAnswersSync } from './support/postgres';
+import { createScratchPostgres, postgresSkip } from './support/postgres';
 import { testEnv } from './support/server';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -138,7 +138,7 @@ describe('crash safety: SIGKILL during refreshes', () => {
     }
   });
 
-  it('PostgreSQL: every session is on its old or its new token after a restart', { skip: !postgresAnswersSync() && 'PostgreSQL does not answer' }, async () => {
+  it('PostgreSQL: every session is on its old or its new token after a restart', { skip: postgresSkip() }, async () => {
     const scratch = await createScratchPostgres();
     try {
       await crashAndRecover(scratch.url);

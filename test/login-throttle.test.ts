@@ -15,7 +15,7 @@ import { startGatehouse } from '../src/server/app';
 import { loadSettings, SettingsError } from '../src/settings';
 import { createUser } from '../src/users/create';
 import { assertData, assertError, login, type GraphQLResponse } from './support/http';
-import { REDIS_TEST_URL, redisAnswersSync, scratchRedisPrefix } from './support/redis';
+import { REDIS_TEST_URL, redisSkip, scratchRedisPrefix } from './support/redis';
 import { startTestServer, testEnv, type TestServer } from './support/server';
 
 const from = (address: string) => ({ 'x-forwarded-for': address });
@@ -113,7 +113,7 @@ describe('login limits in memory', () => {
   });
 });
 
-describe('login limits shared through Redis', { skip: !redisAnswersSync() && `Redis does not answer at ${REDIS_TEST_URL}` }, () => {
+describe('login limits shared through Redis', { skip: redisSkip() }, () => {
   const scratch = scratchRedisPrefix();
   let a: TestServer;
   let b: TestServer;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/core';
 import { migrate as applyMigrations, openDatabase } from '../db/orm';
@@ -60,9 +60,22 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     let stopping: Promise<void> | undefined;
+    // An in-flight request's keep-alive connection would sit idle once answered and hold
+    // `server.close()` until SHUTDOWN_TIMEOUT: once stopping, an answer not yet sent asks
+    // its client to close the connection (`closeIdleConnections` only ends the idle ones).
+    const unanswered = new Set<ServerResponse>();
+    const closeAfter = (response: ServerResponse) => {
+      if (!response.headersSent) response.setHeader('connection', 'close');
+    };
+    server.on('request', (_request, response: ServerResponse) => {
+      unanswered.add(response);
+      response.once('close', () => unanswered.delete(response));
+      if (stopping) closeAfter(response);
+    });
     const stop = () =>
       (stopping ??= (async () => {
         // Stop accepting, let in-flight requests finish (up to SHUTDOWN_TIMEOUT), then close pools.
+        unanswered.forEach(closeAfter);
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => server.closeAllConnections(), settings.shutdownTimeout * 1000);
           server.close(() => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
+import { shownUrl, skipOrFail } from './services';
 
 /** The server tests use: PG_URL, else the machine's local PostgreSQL. */
 export const PG_ADMIN_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -50,4 +51,12 @@ export function postgresAnswersSync(): boolean {
     }
   }
   return answersSync;
+}
+
+/**
+ * The `skip` option for a suite that needs PostgreSQL: `false` when it answers, else why not
+ * (under `GATEHOUSE_REQUIRE_SERVICES=1`, a thrown error instead: see `skipOrFail`).
+ */
+export function postgresSkip(): string | false {
+  return skipOrFail(postgresAnswersSync() ? false : `PostgreSQL does not answer at ${shownUrl(PG_ADMIN_URL)}`);
 }

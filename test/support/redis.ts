@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
+import { shownUrl, skipOrFail } from './services';
 
 /** The Redis tests use: REDIS_TEST_URL, else the machine's local one. */
 export const REDIS_TEST_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
@@ -21,6 +22,14 @@ export function redisAnswersSync(): boolean {
     }
   }
   return answers;
+}
+
+/**
+ * The `skip` option for a suite that needs the Redis at REDIS_TEST_URL: `false` when it
+ * answers, else why not (under `GATEHOUSE_REQUIRE_SERVICES=1`, a thrown error: see `skipOrFail`).
+ */
+export function redisSkip(): string | false {
+  return skipOrFail(redisAnswersSync() ? false : `Redis does not answer at ${shownUrl(REDIS_TEST_URL)}`);
 }
 
 /** A key prefix of its own for one test, and a function that deletes every key under it. */

@@ -6,7 +6,7 @@ import { startGatehouse, type RunningGatehouse, type StartOptions } from '../../
 import { loadSettings, type Settings } from '../../src/settings';
 import { createUser, type NewUser } from '../../src/users/create';
 import { OffsetClock } from '../../src/util/clock';
-import { createScratchPostgres, postgresAnswersSync, PG_ADMIN_URL } from './postgres';
+import { createScratchPostgres, postgresSkip } from './postgres';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -76,7 +76,8 @@ export async function startTestServer(
 
 /**
  * Declares a suite once per database: SQLite always, PostgreSQL when it answers (else the
- * suite is skipped and one line says so). `server()` gives the suite's running server.
+ * suite is skipped and one line says so, or under `GATEHOUSE_REQUIRE_SERVICES=1` the file
+ * fails). `server()` gives the suite's running server.
  */
 export function describeEachDatabase(
   name: string,
@@ -84,9 +85,9 @@ export function describeEachDatabase(
   body: (server: () => TestServer, kind: DatabaseKind) => void,
 ): void {
   for (const kind of ['sqlite', 'postgresql'] as const) {
-    const skip = kind === 'postgresql' && !postgresAnswersSync();
-    if (skip) console.log(`# PostgreSQL does not answer at ${PG_ADMIN_URL}: "${name}" runs on SQLite only`);
-    describe(`${name} [${kind}]`, { skip: skip && 'PostgreSQL does not answer' }, () => {
+    const skip = kind === 'postgresql' && postgresSkip();
+    if (skip) console.log(`# ${skip}: "${name}" runs on SQLite only`);
+    describe(`${name} [${kind}]`, { skip }, () => {
       let server: TestServer | undefined;
       before(async () => {
         server = await startTestServer(kind, env);

@@ -1,0 +1,39 @@
+/**
+ * Suites that need PostgreSQL or Redis skip when it does not answer, so `npm test` runs on a
+ * laptop without them. CI must not pass that way: `.ci/run` sets
+ * `GATEHOUSE_REQUIRE_SERVICES=1`, and then a service that does not answer fails the run,
+ * naming the service and where it was asked.
+ */
+
+/** True when a missing service must fail the run (`GATEHOUSE_REQUIRE_SERVICES=1`). */
+export const servicesRequired = process.env.GATEHOUSE_REQUIRE_SERVICES === '1';
+
+/** Thrown, when services are required, where a suite would otherwise be skipped. */
+export class ServiceMissing extends Error {
+  override name = 'ServiceMissing';
+}
+
+/**
+ * The `skip` option for a suite that needs a service: `false` when nothing is missing, else
+ * the reason (printed once as a `#` line). Under `GATEHOUSE_REQUIRE_SERVICES=1` a missing
+ * service throws instead, at declaration, so the test file fails with the reason.
+ *
+ * @example
+ * describe('limits shared through Redis', { skip: skipOrFail(redisAnswersSync() ? false : 'Redis does not answer at …') }, () => …);
+ */
+export function skipOrFail(missing: string | false): string | false {
+  if (!missing) return false;
+  if (servicesRequired) throw new ServiceMissing(`${missing}, and GATEHOUSE_REQUIRE_SERVICES=1 makes that a failure, not a skip`);
+  return missing;
+}
+
+/** A service URL fit to print: any password is replaced by `***`. */
+export function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
