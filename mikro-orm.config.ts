@@ -7,4 +7,4 @@ import 'reflect-metadata';
 import { ormConfig } from './src/db/config';
 import { loadSettings } from './src/settings';
 
-export default ormConfig(loadSettings(process.env));
+export default ormConfig(loadSettings(process.env).database);

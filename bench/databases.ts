@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate, openDatabase } from '../src/db/orm';
+import { settingsWith } from '../src/settings';
 import { createUser } from '../src/users/create';
 import { createScratchPostgres, postgresAnswersSync } from '../test/support/postgres';
 
@@ -54,7 +55,7 @@ export interface BenchUser {
 
 /** Applies the migrations and creates the users with the library (`src/users/create.ts`). */
 export async function prepareDatabase(url: string, users: BenchUser[]): Promise<void> {
-  const orm = await openDatabase({ databaseUrl: url });
+  const orm = await openDatabase(settingsWith({ database: { url } }).database);
   try {
     await migrate(orm);
     for (const user of users) {

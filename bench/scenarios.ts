@@ -1,6 +1,6 @@
 /** The scenarios of `npm run bench`: each loads a running server and returns table rows. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventLoopReport } from '../src/server/event-loop-report';
+import type { EventLoopReport } from './event-loop-report';
 import type { Session } from './graphql';
 import { addMeasured, emptyMeasured, type Measured, runPhase } from './load';
 import type { BenchOptions } from './options';

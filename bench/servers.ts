@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EVENT_LOOP_REPORT_PREFIX, type EventLoopReport } from '../src/server/event-loop-report';
+import { EVENT_LOOP_REPORT_PREFIX, type EventLoopReport } from './event-loop-report';
 import { type BenchChild, spawnNode } from './processes';
 import { RssSampler } from './rss';
 
@@ -18,7 +18,7 @@ export interface ServerOptions {
   profileDir: string | null;
 }
 
-/** A real Gatehouse server in a child process (`node dist/src/server/main.js`). */
+/** A real Gatehouse server in a child process (`node --require dist/bench/event-loop-hook.js dist/src/server/main.js`). */
 export interface GatehouseServer {
   child: BenchChild;
   url: string;
@@ -45,11 +45,14 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
-/** Starts a Gatehouse server on a free port (production mode, event-loop report on). */
+/**
+ * Starts a Gatehouse server on a free port, in production mode, with the event-loop report
+ * preloaded (`event-loop-hook.ts`): the server itself has no benchmark switch.
+ */
 export async function startGatehouseServer(options: ServerOptions): Promise<GatehouseServer> {
   const child = await spawnNode({
     name: options.name,
-    nodeArgs: [...profileArgs(options.profileDir, options.name), join(ROOT, 'dist/src/server/main.js')],
+    nodeArgs: ['--require', join(ROOT, 'dist/bench/event-loop-hook.js'), ...profileArgs(options.profileDir, options.name), join(ROOT, 'dist/src/server/main.js')],
     env: {
       ...baseEnv(),
       NODE_ENV: 'production',
@@ -59,7 +62,6 @@ export async function startGatehouseServer(options: ServerOptions): Promise<Gate
       HOST: '127.0.0.1',
       BCRYPT_ROUNDS: String(options.bcryptRounds),
       GATEHOUSE_DATA_DIR: options.dataDir,
-      GATEHOUSE_BENCH_EVENT_LOOP: 'true',
       // All load comes from one address and few users: keep the login limiter running (its
       // cost is part of tokenAuth) but with limits no benchmark reaches.
       LOGIN_MAX_FAILURES_PER_USER: '1000000',

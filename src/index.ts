@@ -6,7 +6,9 @@
  */
 import 'reflect-metadata';
 
-export { loadSettings, settingsWith, parseDuration, SettingsError, type Settings } from './settings';
+// Settings: read them from an environment, or start from the defaults and replace some (each
+// checked like its variable); SETTINGS is the table of every variable, for docs tooling.
+export { loadSettings, settingsWith, SettingsError, SETTINGS, type Settings } from './settings';
 export * from './errors';
 // The @auth directive: SDL, GraphQLDirective (type-graphql) and the transformer that enforces it.
 export { authDirective, authDirectiveTypeDefs, authDirectiveTransformer, AUTH_DIRECTIVE } from './directive/auth';

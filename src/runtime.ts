@@ -91,12 +91,12 @@ export interface RuntimeOptions {
 export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM, hooks: GatehouseHooks = {}, options: RuntimeOptions = {}): Gatehouse {
   const log = options.logger ?? createLogger(settings);
   const warn = options.warn ?? ((message: string) => console.warn(message));
-  const redis: Redis | undefined = settings.redisUrl ? connectRedis(settings.redisUrl, warn) : undefined;
+  const redis: Redis | undefined = settings.redis.url ? connectRedis(settings.redis.url, warn) : undefined;
   const bus = chooseBus(settings, warn, redis);
   const clock = options.clock ?? systemClock;
   // The first unknown-username login must not be the one that pays for making the dummy hash.
-  void warmDummyHash(settings.bcryptRounds);
-  const sessions = new SessionCache(settings.sessionCacheTtl, clock);
+  void warmDummyHash(settings.passwords.bcryptRounds);
+  const sessions = new SessionCache(settings.sessions.cacheTtl, clock);
   const events = new GatehouseEvents((error) => log.error({ err: error }, 'event listener failed'));
   events.on(auditListener(log));
   const store = new SessionStore({ orm, clock, settings, sessions, bus, events, warn });

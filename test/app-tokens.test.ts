@@ -141,7 +141,7 @@ describeEachDatabase('app tokens', {}, (server) => {
     assert.equal(await count(goneRows), 2);
 
     const result = spawnSync(process.execPath, [BIN, 'tokens', 'clear'], {
-      env: { ...process.env, ...testEnv({ DATABASE_URL: settings.databaseUrl }) },
+      env: { ...process.env, ...testEnv({ DATABASE_URL: settings.database.url }) },
       encoding: 'utf8',
       timeout: 30_000,
     });

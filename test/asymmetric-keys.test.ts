@@ -123,7 +123,7 @@ describe('JWKS with HMAC', () => {
       assert.equal(response.status, 404);
       const body = (await response.json()) as { error: string };
       assert.match(body.error, /HS256/);
-      assert.equal(JSON.stringify(body).includes(server.settings.jwtSecret!), false);
+      assert.equal(JSON.stringify(body).includes(server.settings.tokens.secret!), false);
     } finally {
       await server.stop();
     }

@@ -22,7 +22,7 @@ const NOW_S = Math.floor(NOW / 1000);
 const ACCURACY_S = 60;
 
 function runtime(sessionCheck = true) {
-  const settings = settingsWith({ jwtSecret: 'x'.repeat(40), sessionCheck, sessionExpirationAccuracy: ACCURACY_S });
+  const settings = settingsWith({ tokens: { secret: 'x'.repeat(40) }, sessions: { check: sessionCheck, expirationAccuracy: ACCURACY_S } });
   const clock = new ManualClock(NOW);
   return { settings, clock, sessions: new SessionCache(300, clock) } as unknown as Gatehouse & { sessions: SessionCache };
 }

@@ -112,7 +112,7 @@ describeEachDatabase('concurrent refresh', { JWT_REFRESH_REUSE_INTERVAL: '1s' },
     const own = await startTestServer(kind, { JWT_REFRESH_REUSE_INTERVAL: '1s' });
     const { url, createUser, settings } = own;
     await createUser({ username: 'twin' });
-    const other = await spawnServer({ DATABASE_URL: settings.databaseUrl, JWT_REFRESH_REUSE_INTERVAL: '1s' });
+    const other = await spawnServer({ DATABASE_URL: settings.database.url, JWT_REFRESH_REUSE_INTERVAL: '1s' });
     try {
       for (let round = 0; round < 3; round++) {
         const session = assertData(await login(url, 'twin')).tokenAuth;

@@ -166,7 +166,7 @@ describe('cookie mode off (the default)', () => {
   });
 
   it('JWT_COOKIE_PATH must be a path', () => {
-    assert.equal(loadSettings({ JWT_COOKIE_PATH: '/api/graphql' }).cookiePath, '/api/graphql');
+    assert.equal(loadSettings({ JWT_COOKIE_PATH: '/api/graphql' }).cookie.path, '/api/graphql');
     assert.throws(() => loadSettings({ JWT_COOKIE_PATH: 'graphql; Domain=evil' }), (error: SettingsError) => error.variable === 'JWT_COOKIE_PATH');
   });
 });

@@ -37,10 +37,10 @@ interface Session {
 
 async function setUpDatabase(databaseUrl: string): Promise<void> {
   const settings = loadSettings(testEnv({ DATABASE_URL: databaseUrl }));
-  const orm = await openDatabase(settings);
+  const orm = await openDatabase(settings.database);
   try {
     await migrate(orm);
-    for (let i = 0; i < USERS; i++) await createUser(orm.em.fork(), { username: `crash-${i}`, password: 'correct horse' }, settings.bcryptRounds);
+    for (let i = 0; i < USERS; i++) await createUser(orm.em.fork(), { username: `crash-${i}`, password: 'correct horse' }, settings.passwords.bcryptRounds);
   } finally {
     await orm.close(true);
   }
@@ -87,7 +87,7 @@ async function crashAndRecover(databaseUrl: string): Promise<void> {
     assert.equal(victim.process.signalCode, 'SIGKILL', 'the server was killed, not stopped');
 
     server = await spawnServer(env);
-    const orm = await openDatabase(loadSettings(testEnv({ DATABASE_URL: databaseUrl })));
+    const orm = await openDatabase(loadSettings(testEnv({ DATABASE_URL: databaseUrl })).database);
     try {
       const em = orm.em.fork();
       assert.equal(await em.count(User, {}), USERS, 'users intact');

@@ -31,7 +31,7 @@ describe('login limits: settings and client address', () => {
   it('has documented defaults and names a bad value', () => {
     const s = loadSettings({});
     assert.deepEqual(
-      [s.loginMaxFailuresPerUser, s.loginMaxFailuresPerAddress, s.loginFailureWindow, s.trustProxy, s.redisKeyPrefix],
+      [s.limits.loginMaxFailuresPerUser, s.limits.loginMaxFailuresPerAddress, s.limits.loginFailureWindow, s.server.trustProxy, s.redis.keyPrefix],
       [5, 100, 900, false, 'gatehouse:'],
     );
     for (const [name, value] of [['LOGIN_MAX_FAILURES_PER_USER', '-1'], ['LOGIN_MAX_FAILURES_PER_ADDRESS', 'many'], ['LOGIN_FAILURE_WINDOW', '0'], ['TRUST_PROXY', 'perhaps']]) {
@@ -151,7 +151,7 @@ describe('login limits when Redis is down', () => {
       testEnv({ DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, GATEHOUSE_DATA_DIR: dir, REDIS_URL: 'redis://127.0.0.1:1', LOGIN_MAX_FAILURES_PER_USER: '2' }),
     );
     running = await startGatehouse({ settings, log: () => undefined, warn: (message) => warnings.push(message) });
-    await createUser(running.gatehouse.orm.em.fork(), { username: 'solo', password: 'correct horse' }, settings.bcryptRounds);
+    await createUser(running.gatehouse.orm.em.fork(), { username: 'solo', password: 'correct horse' }, settings.passwords.bcryptRounds);
   });
   after(async () => {
     await running?.stop();

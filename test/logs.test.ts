@@ -122,7 +122,7 @@ describe('logs', () => {
 
   it('audit() writes only the allowed fields, so a careless caller cannot log a secret', () => {
     const out = capture();
-    const log = createLogger({ logLevel: 'info' }, out.stream);
+    const log = createLogger({ logging: { level: 'info' } }, out.stream);
     audit(log, 'password.changed', { userId: 'u1', password: 'hunter2', token: 'eyJ...' } as never);
     assert.deepEqual(Object.keys(out.lines()[0]).sort(), ['audit', 'level', 'msg', 'service', 'time', 'userId']);
     assert.equal(out.text.join('').includes('hunter2'), false);
@@ -138,7 +138,7 @@ describe('logs', () => {
     log.info('hidden');
     log.warn('shown');
     assert.deepEqual(out.lines().map((line) => line.msg), ['shown']);
-    assert.equal(loadSettings({}).logLevel, 'info');
+    assert.equal(loadSettings({}).logging.level, 'info');
     assert.throws(() => loadSettings({ LOG_LEVEL: 'loud' }), (error: SettingsError) => error.variable === 'LOG_LEVEL');
   });
 });

@@ -35,7 +35,7 @@ async function tokensValidAfter(server: TestServer, username: string): Promise<D
 }
 
 function gatehouseCli(server: TestServer, args: string[], input?: string): Promise<{ code: number | null; out: string; err: string }> {
-  const env = { ...process.env, ...testEnv({ DATABASE_URL: server.settings.databaseUrl }) };
+  const env = { ...process.env, ...testEnv({ DATABASE_URL: server.settings.database.url }) };
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: 'pipe' });
   let out = '';
   let err = '';
@@ -114,7 +114,7 @@ describeEachDatabase('changePassword', {}, (server) => {
     const { url, createUser } = server();
     await createUser({ username: 'guessed' });
     const session = assertData(await login(url, 'guessed')).tokenAuth;
-    const limit = server().settings.loginMaxFailuresPerUser;
+    const limit = server().settings.limits.loginMaxFailuresPerUser;
     for (let i = 0; i < limit; i++) {
       assertError(await gql(url, CHANGE, { oldPassword: `guess ${i}`, newPassword: 'x' }, bearer(session.token)), 'INVALID_CREDENTIALS');
     }

@@ -43,9 +43,9 @@ describe('production start-up', () => {
   });
 
   it('accepts a 32-byte secret, and in development a generated one', () => {
-    assert.equal(loadSettings({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwtSecret, 'x'.repeat(32));
+    assert.equal(loadSettings({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).tokens.secret, 'x'.repeat(32));
     assert.throws(() => loadSettings({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) }), SettingsError);
-    assert.equal(loadSettings({ NODE_ENV: 'development' }).jwtSecret, null);
+    assert.equal(loadSettings({ NODE_ENV: 'development' }).tokens.secret, null);
   });
 });
 

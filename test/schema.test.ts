@@ -25,7 +25,7 @@ it('schema.graphql shows the @auth directive and where it is applied', () => {
 });
 
 it('verifyToken answers synchronously: no promise between graphql-js and the verified-token cache', async () => {
-  const settings = settingsWith({ jwtSecret: 'schema-test-secret-0123456789-abcdefghij' });
+  const settings = settingsWith({ tokens: { secret: 'schema-test-secret-0123456789-abcdefghij' } });
   const keys = loadTokenKeys(settings);
   const { token } = signAccessToken({ userId: 'u-1', username: 'alice', origIat: 1 }, settings, keys, Math.floor(Date.now() / 1000));
   const schema = await buildGatehouseSchema();

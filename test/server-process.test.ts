@@ -1,7 +1,8 @@
 /**
  * `npm start` as a process (node dist/src/server/main.js): its worker threads run at a
- * lower CPU priority than the event loop (GATEHOUSE_WORKER_NICE), and with
- * GATEHOUSE_BENCH_EVENT_LOOP it reports its event-loop delay on SIGUSR2 (for `npm run bench`).
+ * lower CPU priority than the event loop (GATEHOUSE_WORKER_NICE), it warns about misspelt
+ * settings, and with the bench's hook preloaded (dist/bench/event-loop-hook.js) it reports
+ * its event-loop delay on SIGUSR2 (for `npm run bench`).
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -13,6 +14,7 @@ import { after, describe, it } from 'node:test';
 import { TEST_SECRET } from './support/server';
 
 const MAIN = join(__dirname, '..', 'src', 'server', 'main.js');
+const EVENT_LOOP_HOOK = join(__dirname, '..', 'bench', 'event-loop-hook.js');
 const linux = existsSync('/proc/self/task');
 
 interface Started {
@@ -28,10 +30,10 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(env: Record<string, string>): Promise<Started> {
+async function start(env: Record<string, string>, nodeArgs: string[] = []): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-process-'));
   dirs.push(dir);
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: { PATH: process.env.PATH ?? '', JWT_SECRET: TEST_SECRET, DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, GATEHOUSE_DATA_DIR: dir, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -75,8 +77,16 @@ describe('the server process', { skip: !linux && 'Linux only' }, () => {
     assert.deepEqual([...new Set(niceValues(left.child.pid!).others)], [0]);
   });
 
-  it('with GATEHOUSE_BENCH_EVENT_LOOP, prints its event-loop delay on SIGUSR2', async () => {
-    const server = await start({ GATEHOUSE_BENCH_EVENT_LOOP: 'true' });
+  it('warns about each variable that looks like a setting but is not, with the likely name, and still starts', async () => {
+    const server = await start({ JWT_EXPIRATOIN_DELTA: '15m', GATEHOUSE_COLOUR: 'blue' });
+    assert.deepEqual([await server.nextStderr(), await server.nextStderr()], [
+      'gatehouse: warning: GATEHOUSE_COLOUR is not a Gatehouse setting and is ignored',
+      'gatehouse: warning: JWT_EXPIRATOIN_DELTA is not a Gatehouse setting and is ignored; did you mean JWT_EXPIRATION_DELTA?',
+    ]);
+  });
+
+  it('with the bench hook preloaded, prints its event-loop delay on SIGUSR2', async () => {
+    const server = await start({}, ['--require', EVENT_LOOP_HOOK]);
     server.child.kill('SIGUSR2');
     await server.nextStderr();
     await new Promise((resolve) => setTimeout(resolve, 300));

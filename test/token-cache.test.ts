@@ -15,7 +15,7 @@ import { verifyAccessTokenCached } from '../src/tokens/access/verify-cached';
 import { startTestServer, TEST_SECRET, type TestServer } from './support/server';
 import { assertData, assertError, bearer, gql, login, ME, VERIFY } from './support/http';
 
-const settings = settingsWith({ jwtSecret: TEST_SECRET });
+const settings = settingsWith({ tokens: { secret: TEST_SECRET } });
 const keys = loadTokenKeys(settings);
 const NOW = 2_000_000_000;
 const claims = (extra: object = {}) => ({ sub: 'u1', username: 'ada', iat: NOW, exp: NOW + 60, orig_iat: NOW, jti: 'j', token_type: 'access', ...extra });
@@ -33,7 +33,7 @@ describe('verified-token cache', () => {
     assert.deepEqual(verifyAccessTokenCached(token, settings, keys, cache, NOW + 60), { ok: false, problem: 'TOKEN_EXPIRED' });
     assert.equal(cache.size, 0, 'an expired entry is dropped');
 
-    const lenient = settingsWith({ jwtSecret: TEST_SECRET, leeway: 30 });
+    const lenient = settingsWith({ tokens: { secret: TEST_SECRET, leeway: 30 } });
     assert.equal(verifyAccessTokenCached(token, lenient, keys, cache, NOW).ok, true);
     assert.equal(verifyAccessTokenCached(token, lenient, keys, cache, NOW + 89).ok, true);
     assert.deepEqual(verifyAccessTokenCached(token, lenient, keys, cache, NOW + 90), { ok: false, problem: 'TOKEN_EXPIRED' });

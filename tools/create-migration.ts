@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import { ormConfig } from '../src/db/config';
+import { settingsWith } from '../src/settings';
 import { withScratchPostgres } from '../test/support/postgres';
 
 async function create(databaseUrl: string) {
-  const config = ormConfig({ databaseUrl });
+  const config = ormConfig(settingsWith({ database: { url: databaseUrl } }).database);
   const orm = await MikroORM.init(config as Parameters<typeof MikroORM.init>[0]);
   try {
     const migrator = orm.getMigrator();

@@ -36,8 +36,8 @@ export async function delegate(gh: Gatehouse, em: EntityManager, input: Delegate
   if (!token.user.isActive) throw new InvalidRefreshToken('REVOKED');
 
   const now = gh.clock.now();
-  if (lastUseDue(token.lastUsedAt, new Date(now), gh.settings.sessionExpirationAccuracy)) {
-    await gh.store.touchAppToken(token.id, now - gh.settings.sessionExpirationAccuracy * 1000);
+  if (lastUseDue(token.lastUsedAt, new Date(now), gh.settings.sessions.expirationAccuracy)) {
+    await gh.store.touchAppToken(token.id, now - gh.settings.sessions.expirationAccuracy * 1000);
   }
   const user = userSnapshot(token.user);
   return issueAccessToken(gh, user, { origIat: seconds(now), app: token.app!, apiType: input.apiType ?? undefined }, seconds(now));

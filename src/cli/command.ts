@@ -22,7 +22,7 @@ export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
 /** Opens the database for one command and closes it afterwards. */
 export async function withDatabase<T>(settings: Settings, fn: (orm: MikroORM) => Promise<T>): Promise<T> {
-  const orm = await openDatabase(settings);
+  const orm = await openDatabase(settings.database);
   try {
     return await fn(orm);
   } finally {

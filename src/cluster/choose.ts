@@ -7,7 +7,7 @@ import { redisBus } from './redis-bus';
 
 /** Redis when `REDIS_URL` is set, else PostgreSQL LISTEN/NOTIFY on PostgreSQL, else none (one SQLite process). */
 export function chooseBus(settings: Settings, log: (line: string) => void, redis?: Redis): InvalidationBus {
-  if (settings.redisUrl) return redisBus(settings.redisUrl, log, redis);
-  if (dialectOf(settings.databaseUrl) === 'postgresql') return postgresBus(settings.databaseUrl, log);
+  if (settings.redis.url) return redisBus(settings.redis.url, log, redis);
+  if (dialectOf(settings.database.url) === 'postgresql') return postgresBus(settings.database.url, log);
   return localBus;
 }

@@ -18,5 +18,5 @@ export interface ContextArgument {
  */
 export function gatehouseContext(gh: Gatehouse): (argument: ContextArgument) => Promise<GatehouseContext> {
   return async ({ req }) =>
-    createContext(gh, normalizeHeaders(req.headers), clientAddress(req.socket?.remoteAddress, req.headers['x-forwarded-for'], gh.settings.trustProxy));
+    createContext(gh, normalizeHeaders(req.headers), clientAddress(req.socket?.remoteAddress, req.headers['x-forwarded-for'], gh.settings.server.trustProxy));
 }

@@ -78,7 +78,7 @@ export class RequestScope {
 
   /** The refresh token in the cookie (cookie mode only). */
   refreshCookieToken(): string | null {
-    return this.gh.settings.cookie ? readCookie(this.headers.cookie, REFRESH_COOKIE_NAME) : null;
+    return this.gh.settings.cookie.enabled ? readCookie(this.headers.cookie, REFRESH_COOKIE_NAME) : null;
   }
 
   /**
@@ -86,8 +86,8 @@ export class RequestScope {
    * until `expiresAt` (Unix seconds). A no-op otherwise.
    */
   setRefreshCookie(token: string, expiresAt: number): void {
-    if (!this.gh.settings.cookie) return;
-    this.responseHeaders.set('set-cookie', refreshCookie(token, expiresAt - seconds(this.gh.clock.now()), this.gh.settings.cookiePath));
+    if (!this.gh.settings.cookie.enabled) return;
+    this.responseHeaders.set('set-cookie', refreshCookie(token, expiresAt - seconds(this.gh.clock.now()), this.gh.settings.cookie.path));
   }
 
   /**
@@ -97,8 +97,8 @@ export class RequestScope {
    * @example if (ended) gatehouse.clearRefreshCookie();
    */
   clearRefreshCookie(): void {
-    if (!this.gh.settings.cookie) return;
-    this.responseHeaders.set('set-cookie', clearedRefreshCookie(this.gh.settings.cookiePath));
+    if (!this.gh.settings.cookie.enabled) return;
+    this.responseHeaders.set('set-cookie', clearedRefreshCookie(this.gh.settings.cookie.path));
   }
 
   /** The signed-in caller, or an `Unauthenticated` error with the reason. */
@@ -133,7 +133,7 @@ export class RequestScope {
   }
 
   private resolvePrincipal(): Principal | Promise<Principal> {
-    const bearer = readBearer(this.headers.authorization, this.gh.settings.authHeaderPrefix);
+    const bearer = readBearer(this.headers.authorization, this.gh.settings.tokens.authHeaderPrefix);
     if (bearer.kind === 'missing') throw new Unauthenticated('MISSING_TOKEN');
     if (bearer.kind === 'garbled') throw new Unauthenticated('INVALID_TOKEN');
     const verified = verifyAccessTokenCached(bearer.token, this.gh.settings, this.gh.keys, this.gh.verifiedTokens, seconds(this.gh.clock.now()));
@@ -161,7 +161,7 @@ export function normalizeHeaders(raw: Record<string, string | string[] | undefin
 
 /**
  * Builds the Gatehouse context for one request. Give the client's address (e.g.
- * `clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], settings.trustProxy)`)
+ * `clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], settings.server.trustProxy)`)
  * so failed logins are limited per address too.
  */
 export function createContext(gh: Gatehouse, headers: Headers, clientAddress: string | null = null, requestId?: string): GatehouseContext {

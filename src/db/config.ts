@@ -6,7 +6,7 @@ import { defineConfig as definePostgres } from '@mikro-orm/postgresql';
 import { gatehouseEntities } from '../entities';
 import { sqliteMigrations } from '../migrations/sqlite';
 import { postgresqlMigrations } from '../migrations/postgresql';
-import type { Settings } from '../settings';
+import type { DatabaseSettings } from '../settings';
 
 export type Dialect = 'sqlite' | 'postgresql';
 
@@ -36,8 +36,8 @@ const MIGRATIONS: Record<Dialect, MigrationObject[]> = {
  * The MikroORM configuration for a database URL. Migrations are listed in code
  * (`src/migrations/<dialect>/index.ts`), so they run the same from `src` and `dist`.
  */
-export function ormConfig(settings: Pick<Settings, 'databaseUrl'> & Partial<Pick<Settings, 'databasePoolMin' | 'databasePoolMax'>>, extra: { debug?: boolean } = {}) {
-  const dialect = dialectOf(settings.databaseUrl);
+export function ormConfig(database: Pick<DatabaseSettings, 'url' | 'poolMin' | 'poolMax'>, extra: { debug?: boolean } = {}) {
+  const dialect = dialectOf(database.url);
   const common = {
     entities: gatehouseEntities,
     extensions: [Migrator],
@@ -60,13 +60,13 @@ export function ormConfig(settings: Pick<Settings, 'databaseUrl'> & Partial<Pick
   if (dialect === 'postgresql') {
     return definePostgres({
       ...common,
-      clientUrl: settings.databaseUrl,
-      pool: { min: settings.databasePoolMin ?? 0, max: settings.databasePoolMax ?? 10 },
+      clientUrl: database.url,
+      pool: { min: database.poolMin, max: database.poolMax },
     });
   }
   return defineSqlite({
     ...common,
-    dbName: sqlitePath(settings.databaseUrl),
+    dbName: sqlitePath(database.url),
     pool: {
       min: 1,
       max: 1,

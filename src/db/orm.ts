@@ -1,10 +1,15 @@
 import { MikroORM } from '@mikro-orm/core';
-import type { Settings } from '../settings';
+import type { DatabaseSettings } from '../settings';
 import { ormConfig } from './config';
 
-/** Opens the database named by `DATABASE_URL` (does not migrate). */
-export async function openDatabase(settings: Pick<Settings, 'databaseUrl'> & Partial<Pick<Settings, 'databasePoolMin' | 'databasePoolMax'>>): Promise<MikroORM> {
-  return MikroORM.init(ormConfig(settings) as Parameters<typeof MikroORM.init>[0]);
+/**
+ * Opens the database named by `DATABASE_URL` (does not migrate).
+ *
+ * @example
+ * const orm = await openDatabase(loadSettings(process.env).database);
+ */
+export async function openDatabase(database: Pick<DatabaseSettings, 'url' | 'poolMin' | 'poolMax'>): Promise<MikroORM> {
+  return MikroORM.init(ormConfig(database) as Parameters<typeof MikroORM.init>[0]);
 }
 
 /** Applies pending migrations; returns the names applied. */

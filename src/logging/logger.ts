@@ -20,9 +20,9 @@ export const REDACTED_PATHS = [
  * const log = createLogger(settings);                    // stdout
  * const log = createLogger(settings, { write: (line) => lines.push(line) }); // anywhere
  */
-export function createLogger(settings: Pick<Settings, 'logLevel'>, destination?: DestinationStream): Logger {
+export function createLogger(settings: Pick<Settings, 'logging'>, destination?: DestinationStream): Logger {
   const options = {
-    level: settings.logLevel,
+    level: settings.logging.level,
     base: { service: 'gatehouse' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },

@@ -25,16 +25,16 @@ export class LoginLimiter {
   private readonly perUser: RateLimiterAbstract | null;
   private readonly perAddress: RateLimiterAbstract | null;
 
-  constructor(settings: Pick<Settings, 'loginMaxFailuresPerUser' | 'loginMaxFailuresPerAddress' | 'loginFailureWindow' | 'redisKeyPrefix'>, redis?: Redis) {
+  constructor(settings: Pick<Settings, 'limits' | 'redis'>, redis?: Redis) {
     const make = (points: number, name: string): RateLimiterAbstract | null => {
       if (points <= 0) return null;
-      const options = { points, duration: settings.loginFailureWindow, keyPrefix: `${settings.redisKeyPrefix}${name}` };
+      const options = { points, duration: settings.limits.loginFailureWindow, keyPrefix: `${settings.redis.keyPrefix}${name}` };
       const memory = new RateLimiterMemory(options);
       if (!redis) return memory;
       return new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory });
     };
-    this.perUser = make(settings.loginMaxFailuresPerUser, 'login-fail-user');
-    this.perAddress = make(settings.loginMaxFailuresPerAddress, 'login-fail-addr');
+    this.perUser = make(settings.limits.loginMaxFailuresPerUser, 'login-fail-user');
+    this.perAddress = make(settings.limits.loginMaxFailuresPerAddress, 'login-fail-addr');
   }
 
   /**

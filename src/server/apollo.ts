@@ -32,8 +32,8 @@ query Me {
  * {@link SANDBOX_DOCUMENT}, outside production; none in production (a browser then gets
  * the plain JSON answer of a GraphQL endpoint, and no third-party script is loaded).
  */
-export function landingPage(settings: Pick<Settings, 'nodeEnv'>): ApolloServerPlugin {
-  if (settings.nodeEnv === 'production') return ApolloServerPluginLandingPageDisabled();
+export function landingPage(settings: Pick<Settings, 'server'>): ApolloServerPlugin {
+  if (settings.server.nodeEnv === 'production') return ApolloServerPluginLandingPageDisabled();
   return ApolloServerPluginLandingPageLocalDefault({
     footer: false,
     includeCookies: false,
@@ -51,11 +51,11 @@ export function landingPage(settings: Pick<Settings, 'nodeEnv'>): ApolloServerPl
  * arguments holding U+0000 are refused (see `rejectNulCharacters`).
  */
 export function createApollo(schema: GraphQLSchema, settings: Settings, log: (error: unknown) => void): ApolloServer<GatehouseContext> {
-  const production = settings.nodeEnv === 'production';
+  const production = settings.server.nodeEnv === 'production';
   const armor = new ApolloArmor({
-    maxDepth: { n: settings.graphqlMaxDepth },
-    maxAliases: { n: settings.graphqlMaxAliases },
-    costLimit: { maxCost: settings.graphqlMaxCost },
+    maxDepth: { n: settings.limits.graphqlMaxDepth },
+    maxAliases: { n: settings.limits.graphqlMaxAliases },
+    costLimit: { maxCost: settings.limits.graphqlMaxCost },
     maxDirectives: { n: 50 },
     // The parser's own limit (below) aborts early with a plain syntax error instead.
     maxTokens: { enabled: false },
@@ -68,7 +68,7 @@ export function createApollo(schema: GraphQLSchema, settings: Settings, log: (er
     persistedQueries: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
-    parseOptions: { maxTokens: settings.graphqlMaxTokens },
+    parseOptions: { maxTokens: settings.limits.graphqlMaxTokens },
     validationRules: armor.validationRules,
     formatError: formatError(log),
     plugins: [

@@ -41,7 +41,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const logger = options.logger ?? createLogger(settings);
   const log = options.log ?? ((error: unknown) => logger.error({ err: error }, 'unexpected error'));
   const keys = loadTokenKeys(settings);
-  const orm: MikroORM = await openDatabase(settings);
+  const orm: MikroORM = await openDatabase(settings.database);
   let gatehouse: Gatehouse | undefined;
   try {
     if (options.migrate !== false) await applyMigrations(orm);
@@ -55,7 +55,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     const running = gatehouse;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(settings.port, settings.host, () => resolve());
+      server.listen(settings.server.port, settings.server.host, () => resolve());
     });
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -77,7 +77,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
         // Stop accepting, let in-flight requests finish (up to SHUTDOWN_TIMEOUT), then close pools.
         unanswered.forEach(closeAfter);
         await new Promise<void>((resolve) => {
-          const force = setTimeout(() => server.closeAllConnections(), settings.shutdownTimeout * 1000);
+          const force = setTimeout(() => server.closeAllConnections(), settings.server.shutdownTimeout * 1000);
           server.close(() => {
             clearTimeout(force);
             resolve();

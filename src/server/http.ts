@@ -65,7 +65,7 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
     res.setHeader('x-request-id', requestId);
-    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], gh.settings.trustProxy);
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], gh.settings.server.trustProxy);
     let scope: RequestScope | undefined;
     logWhenDone(gh.log, req, res, { requestId, ip: address, operation: () => scope?.operation });
     try {
@@ -81,7 +81,7 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       }
       if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
 
-      if (req.method === 'GET' && !url.searchParams.has('query') && gh.settings.nodeEnv === 'production') {
+      if (req.method === 'GET' && !url.searchParams.has('query') && gh.settings.server.nodeEnv === 'production') {
         // No landing page in production: say what this address is instead of a CSRF refusal.
         return sendJson(res, 400, requestError(NO_LANDING_PAGE, 'BAD_USER_INPUT'));
       }

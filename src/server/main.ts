@@ -1,16 +1,21 @@
 #!/usr/bin/env node
-/** `npm start`: read the settings, migrate, serve. Stops on SIGTERM/SIGINT after in-flight requests. */
-import { loadSettings, SettingsError } from '../settings';
+/**
+ * `npm start`: warn about variables that look like settings but are not, read the settings,
+ * migrate, serve. Stops on SIGTERM/SIGINT after in-flight requests.
+ */
+import { loadSettings, SettingsError, unknownSettings } from '../settings';
 import { startGatehouse } from './app';
-import { reportEventLoopDelayOnSignal } from './event-loop-report';
 import { lowerWorkerThreadPriority } from './worker-priority';
 
 async function main(): Promise<void> {
+  // Before loading: a misspelt variable is often why a setting is missing or wrong.
+  for (const { variable, suggestion } of unknownSettings(process.env)) {
+    console.error(`gatehouse: warning: ${variable} is not a Gatehouse setting and is ignored` + (suggestion ? `; did you mean ${suggestion}?` : ''));
+  }
   const settings = loadSettings(process.env);
   const running = await startGatehouse({ settings });
-  if (settings.benchEventLoop) reportEventLoopDelayOnSignal();
-  if (settings.workerNice > 0) await lowerWorkerThreadPriority(settings.workerNice);
-  console.log(`Gatehouse is serving ${running.url}` + (settings.nodeEnv === 'production' ? '' : ' (open it in a browser for Apollo Sandbox)'));
+  if (settings.server.workerNice > 0) await lowerWorkerThreadPriority(settings.server.workerNice);
+  console.log(`Gatehouse is serving ${running.url}` + (settings.server.nodeEnv === 'production' ? '' : ' (open it in a browser for Apollo Sandbox)'));
   const shutdown = (signal: string) => {
     console.log(`gatehouse: ${signal}, shutting down`);
     running.stop().then(() => process.exit(0), () => process.exit(1));

@@ -21,8 +21,8 @@ export interface Principal {
 export async function authenticate(gh: Gatehouse, em: LazyEntityManager, claims: AccessClaims): Promise<Principal> {
   const user = await loadUser(gh, em, claims.sub);
   checkUser(user, claims);
-  if (claims.sid && gh.settings.sessionCheck) await checkDevice(gh, em, claims.sid, user.id);
-  if (claims.app && gh.settings.sessionCheck) checkDelegation(await loadAppToken(gh, em, user.id, claims.app), claims);
+  if (claims.sid && gh.settings.sessions.check) await checkDevice(gh, em, claims.sid, user.id);
+  if (claims.app && gh.settings.sessions.check) checkDelegation(await loadAppToken(gh, em, user.id, claims.app), claims);
   return { claims, user };
 }
 
@@ -38,13 +38,13 @@ export function authenticateFromCache(gh: Gatehouse, claims: AccessClaims, now: 
   const user = gh.sessions.user(claims.sub, now);
   if (!user) return null;
   checkUser(user, claims);
-  if (claims.sid && gh.settings.sessionCheck) {
+  if (claims.sid && gh.settings.sessions.check) {
     const device = gh.sessions.device(claims.sid, now);
     if (!device) return null;
     checkDeviceSnapshot(device, user.id, now);
     if (touchDue(gh, device, now)) return null;
   }
-  if (claims.app && gh.settings.sessionCheck) {
+  if (claims.app && gh.settings.sessions.check) {
     const appToken = gh.sessions.appToken(appTokenKey(user.id, claims.app), now);
     if (!appToken) return null;
     checkDelegation(appToken, claims);
@@ -72,7 +72,7 @@ function checkDelegation(appToken: AppTokenSnapshot, claims: AccessClaims): void
 
 /** The device's last-seen time is older than `JWT_SESSION_EXPIRATION_ACCURACY`: time to write it. */
 function touchDue(gh: Gatehouse, device: DeviceSnapshot, now: number): boolean {
-  return now - device.lastSeenAt >= gh.settings.sessionExpirationAccuracy * 1000;
+  return now - device.lastSeenAt >= gh.settings.sessions.expirationAccuracy * 1000;
 }
 
 async function checkDevice(gh: Gatehouse, em: LazyEntityManager, sid: string, userId: string): Promise<void> {
@@ -82,6 +82,6 @@ async function checkDevice(gh: Gatehouse, em: LazyEntityManager, sid: string, us
   if (!touchDue(gh, device, now)) return;
   // Claim the write in the cached snapshot first, so concurrent requests do not write too.
   device.lastSeenAt = now;
-  device.expiresAt = now + gh.settings.refreshExpirationDelta * 1000;
-  await gh.store.touchDevice(sid, now - gh.settings.sessionExpirationAccuracy * 1000);
+  device.expiresAt = now + gh.settings.tokens.refreshLifetime * 1000;
+  await gh.store.touchDevice(sid, now - gh.settings.sessions.expirationAccuracy * 1000);
 }

@@ -28,9 +28,9 @@ export async function changePassword(
   const user = await em.findOne(User, { id: userId }, { disableIdentityMap: true });
   if (!user) throw new InvalidCredentials();
   await gh.loginLimiter.attempt(user.username, clientAddress);
-  if (!(await checkPassword(oldPassword, user.passwordHash, gh.settings.bcryptRounds))) throw new InvalidCredentials();
+  if (!(await checkPassword(oldPassword, user.passwordHash, gh.settings.passwords.bcryptRounds))) throw new InvalidCredentials();
   await gh.loginLimiter.succeeded(user.username, clientAddress);
-  const passwordHash = await hashPassword(newPassword, gh.settings.bcryptRounds);
+  const passwordHash = await hashPassword(newPassword, gh.settings.passwords.bcryptRounds);
   const done = await gh.store.setPassword(userId, passwordHash, { ...origin, via: 'api' }, user.passwordHash);
   if (!done) throw new InvalidCredentials();
 }

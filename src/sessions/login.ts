@@ -62,7 +62,7 @@ async function passwordLogin(gh: Gatehouse, em: EntityManager, input: LoginInput
   const address = input.clientAddress ?? null;
   await gh.loginLimiter.attempt(input.username, address);
   const user = gh.hooks.findUser ? await gh.hooks.findUser(input.username, em) : await em.findOne(User, { username: input.username });
-  const passwordOk = await checkPassword(input.password, user?.passwordHash ?? null, gh.settings.bcryptRounds);
+  const passwordOk = await checkPassword(input.password, user?.passwordHash ?? null, gh.settings.passwords.bcryptRounds);
   if (!user || !passwordOk || !user.isActive) throw new InvalidCredentials();
   await gh.loginLimiter.succeeded(input.username, address);
 

@@ -18,8 +18,8 @@ export async function refreshAccessToken(gh: Gatehouse, em: EntityManager, token
   const verified = verifyAccessToken(token, gh.settings, gh.keys, now);
   if (!verified.ok) throw new InvalidToken(verified.problem);
   const { claims } = verified;
-  if (!gh.settings.allowRefresh) throw new RefreshExpired('Refreshing access tokens is turned off.');
-  if (now > claims.orig_iat + gh.settings.refreshExpirationDelta) throw new RefreshExpired();
+  if (!gh.settings.tokens.allowRefresh) throw new RefreshExpired('Refreshing access tokens is turned off.');
+  if (now > claims.orig_iat + gh.settings.tokens.refreshLifetime) throw new RefreshExpired();
   let principal;
   try {
     principal = await authenticate(gh, em, claims);

@@ -7,5 +7,5 @@ import type { SettleDeps } from './settle';
 export interface StoreDeps extends SettleDeps {
   orm: MikroORM;
   clock: Clock;
-  settings: Pick<Settings, 'refreshExpirationDelta' | 'refreshReuseInterval'>;
+  settings: Pick<Settings, 'tokens' | 'sessions'>;
 }

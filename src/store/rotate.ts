@@ -81,7 +81,7 @@ export async function rotate(deps: StoreDeps, presented: string, origin: Origin)
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const [row] = (await em.execute(READ, [tokenHash])) as Row[];
     const now = deps.clock.now();
-    const decision = decideRotation(stateOf(row), now, deps.settings.refreshReuseInterval * 1000);
+    const decision = decideRotation(stateOf(row), now, deps.settings.sessions.reuseInterval * 1000);
     switch (decision.action) {
       case 'refuse':
         throw refused(deps, decision.problem, origin);
@@ -125,7 +125,7 @@ function refused(deps: StoreDeps, problem: RefreshProblem, origin: Origin): Inva
 async function claim(deps: StoreDeps, em: EntityManager, row: Row, presented: string, now: number): Promise<Rotation | null> {
   const successor = generateRefreshToken('device');
   const successorId = randomUUID();
-  const expiresAt = now + deps.settings.refreshExpirationDelta * 1000;
+  const expiresAt = now + deps.settings.tokens.refreshLifetime * 1000;
   const userId = String(row.u_id);
   const deviceId = String(row.d_id);
   const origIat = Number(row.t_orig_iat);

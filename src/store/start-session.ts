@@ -47,7 +47,7 @@ export async function startSession(deps: StoreDeps, input: NewSession, origin: O
     userAgent: input.userAgent,
     createdAt: new Date(input.at),
     lastSeenAt: new Date(input.at),
-    expiresAt: new Date(input.at + deps.settings.refreshExpirationDelta * 1000),
+    expiresAt: new Date(input.at + deps.settings.tokens.refreshLifetime * 1000),
     revokedAt: null,
   };
   const em = deps.orm.em.fork() as unknown as EntityManager;

@@ -15,7 +15,7 @@ const TOUCH_APP_TOKEN = 'update gatehouse_refresh_token set last_used_at = ? whe
 export async function touchDevice(deps: StoreDeps, deviceId: string, staleSince: number): Promise<number> {
   const now = deps.clock.now();
   const em = deps.orm.em.fork() as unknown as EntityManager;
-  const expiresAt = now + deps.settings.refreshExpirationDelta * 1000;
+  const expiresAt = now + deps.settings.tokens.refreshLifetime * 1000;
   return affected(await em.execute(TOUCH_DEVICE, [dbDate(em, now), dbDate(em, expiresAt), deviceId, dbDate(em, staleSince)], 'run'));
 }
 

@@ -34,28 +34,28 @@ export function isHmac(algorithm: Algorithm): boolean {
  * keys.kid; // 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
  */
 export function loadTokenKeys(settings: Settings): TokenKeys {
-  if (isHmac(settings.algorithm)) {
-    const secret = settings.jwtSecret ?? developmentSecret(settings);
+  if (isHmac(settings.tokens.algorithm)) {
+    const secret = settings.tokens.secret ?? developmentSecret(settings);
     const key = createSecretKey(Buffer.from(secret, 'utf8'));
-    return { algorithm: settings.algorithm, signingKey: key, verificationKey: key, kid: undefined, verificationKeys: new Map() };
+    return { algorithm: settings.tokens.algorithm, signingKey: key, verificationKey: key, kid: undefined, verificationKeys: new Map() };
   }
-  if (!settings.privateKey) {
-    throw new SettingsError('JWT_PRIVATE_KEY', `is required for ${settings.algorithm}`);
+  if (!settings.tokens.privateKey) {
+    throw new SettingsError('JWT_PRIVATE_KEY', `is required for ${settings.tokens.algorithm}`);
   }
-  const signingKey = parseKey(() => createPrivateKey(readPem(settings.privateKey!, 'JWT_PRIVATE_KEY')), 'JWT_PRIVATE_KEY', 'a private key');
-  checkKeyFits(settings.algorithm, signingKey, 'JWT_PRIVATE_KEY');
+  const signingKey = parseKey(() => createPrivateKey(readPem(settings.tokens.privateKey!, 'JWT_PRIVATE_KEY')), 'JWT_PRIVATE_KEY', 'a private key');
+  checkKeyFits(settings.tokens.algorithm, signingKey, 'JWT_PRIVATE_KEY');
   const derived = createPublicKey(signingKey);
   const kid = thumbprint(derived);
-  if (settings.publicKey) {
-    const given = parseKey(() => createPublicKey(readPem(settings.publicKey!, 'JWT_PUBLIC_KEY')), 'JWT_PUBLIC_KEY', 'a public key');
+  if (settings.tokens.publicKey) {
+    const given = parseKey(() => createPublicKey(readPem(settings.tokens.publicKey!, 'JWT_PUBLIC_KEY')), 'JWT_PUBLIC_KEY', 'a public key');
     if (thumbprint(given) !== kid) throw new SettingsError('JWT_PUBLIC_KEY', 'does not belong to JWT_PRIVATE_KEY');
   }
   const verificationKeys = new Map<string, KeyObject>([[kid, derived]]);
-  for (const retired of settings.publicKeys ? readPublicKeys(settings.publicKeys, 'JWT_PUBLIC_KEYS') : []) {
-    checkKeyFits(settings.algorithm, retired, 'JWT_PUBLIC_KEYS');
+  for (const retired of settings.tokens.publicKeys ? readPublicKeys(settings.tokens.publicKeys, 'JWT_PUBLIC_KEYS') : []) {
+    checkKeyFits(settings.tokens.algorithm, retired, 'JWT_PUBLIC_KEYS');
     verificationKeys.set(thumbprint(retired), retired);
   }
-  return { algorithm: settings.algorithm, signingKey, verificationKey: derived, kid, verificationKeys };
+  return { algorithm: settings.tokens.algorithm, signingKey, verificationKey: derived, kid, verificationKeys };
 }
 
 function parseKey(parse: () => KeyObject, variable: string, what: string): KeyObject {
@@ -87,12 +87,12 @@ export function checkKeyFits(algorithm: Algorithm, key: KeyObject, variable: str
 }
 
 function developmentSecret(settings: Settings): string {
-  if (settings.nodeEnv === 'production') {
+  if (settings.server.nodeEnv === 'production') {
     throw new SettingsError('JWT_SECRET', 'is required when NODE_ENV=production');
   }
-  const file = join(settings.dataDir, 'jwt-secret');
+  const file = join(settings.database.dataDir, 'jwt-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(settings.dataDir, { recursive: true });
+  mkdirSync(settings.database.dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;

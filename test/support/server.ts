@@ -61,7 +61,7 @@ export async function startTestServer(
     settings,
     clock,
     async createUser(input) {
-      const user = await createUser(running.gatehouse.orm.em.fork(), { password: 'correct horse', ...input }, settings.bcryptRounds);
+      const user = await createUser(running.gatehouse.orm.em.fork(), { password: 'correct horse', ...input }, settings.passwords.bcryptRounds);
       return { id: user.id };
     },
     async sql(query) {

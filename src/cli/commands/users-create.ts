@@ -28,7 +28,7 @@ export const usersCreate: Command = {
     const settings = loadSettings(io.env);
     await withDatabase(settings, async (orm) => {
       await migrate(orm);
-      const user = await createUser(orm.em.fork(), { username: positionals[0], password, email: values.email, roles: values.role }, settings.bcryptRounds);
+      const user = await createUser(orm.em.fork(), { username: positionals[0], password, email: values.email, roles: values.role }, settings.passwords.bcryptRounds);
       io.out(`Created user ${user.username} (id ${user.id}${user.roles.length ? `, roles ${user.roles.join(', ')}` : ''}).`);
     });
     return 0;

@@ -32,7 +32,7 @@ export const usersSetPassword: Command = {
       if (!user) throw new UserInputError('UNKNOWN_USER', `There is no user named "${username}".`);
       const cli = await openCliStore(settings, orm, io.err);
       try {
-        const done = await setUserPassword(cli.store, user.id, password, settings.bcryptRounds, { via: 'cli' });
+        const done = await setUserPassword(cli.store, user.id, password, settings.passwords.bcryptRounds, { via: 'cli' });
         io.out(`Set the password of ${username}; ended ${done.endedDevices.length} device session(s) and every app token.`);
         if (cli.bus) io.out(`Told running servers through ${cli.bus}.`);
       } finally {

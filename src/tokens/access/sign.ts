@@ -12,7 +12,7 @@ export function accessClaims(subject: AccessSubject, settings: Settings, now: nu
     sub: subject.userId,
     username: subject.username,
     iat: now,
-    exp: now + settings.expirationDelta,
+    exp: now + settings.tokens.accessLifetime,
     orig_iat: subject.origIat,
     jti: randomBytes(16).toString('base64url'),
     token_type: 'access',
@@ -20,8 +20,8 @@ export function accessClaims(subject: AccessSubject, settings: Settings, now: nu
   if (subject.sid) claims.sid = subject.sid;
   if (subject.app) claims.app = subject.app;
   if (subject.apiType) claims.api_type = subject.apiType;
-  if (settings.audience) claims.aud = settings.audience;
-  if (settings.issuer) claims.iss = settings.issuer;
+  if (settings.tokens.audience) claims.aud = settings.tokens.audience;
+  if (settings.tokens.issuer) claims.iss = settings.tokens.issuer;
   return claims;
 }
 

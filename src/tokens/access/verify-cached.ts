@@ -23,7 +23,7 @@ export function verifyAccessTokenCached(
 ): VerifyResult {
   const cached = cache.lookup(token);
   if (cached !== undefined) {
-    const problem = timeProblem(cached, settings.leeway, now);
+    const problem = timeProblem(cached, settings.tokens.leeway, now);
     if (problem === null) return { ok: true, claims: cached as AccessClaims };
     cache.forget(token);
     return { ok: false, problem };
@@ -32,7 +32,7 @@ export function verifyAccessTokenCached(
   if (!result.ok) return result;
   const claims = cache.remember(token, result.claims) as AccessClaims;
   // A clock that moved between jsonwebtoken's check and ours is judged by ours.
-  const problem = timeProblem(claims, settings.leeway, now);
+  const problem = timeProblem(claims, settings.tokens.leeway, now);
   if (problem !== null) {
     cache.forget(token);
     return { ok: false, problem };

@@ -40,9 +40,9 @@ export function verifyAccessToken(token: string, settings: Settings, keys: Token
       jwt.verify(token, key, {
         algorithms: [keys.algorithm],
         clockTimestamp: now,
-        clockTolerance: settings.leeway,
-        ...(settings.audience ? { audience: settings.audience } : {}),
-        ...(settings.issuer ? { issuer: settings.issuer } : {}),
+        clockTolerance: settings.tokens.leeway,
+        ...(settings.tokens.audience ? { audience: settings.tokens.audience } : {}),
+        ...(settings.tokens.issuer ? { issuer: settings.tokens.issuer } : {}),
       }),
     );
   } catch (error) {

@@ -13,13 +13,13 @@ export interface EventLoopReport {
 }
 
 /**
- * For `npm run bench` only (`GATEHOUSE_BENCH_EVENT_LOOP=true`): samples the event-loop
+ * For `npm run bench` only (installed in the server by `event-loop-hook.ts`): samples the event-loop
  * delay with `perf_hooks.monitorEventLoopDelay`, and on each `SIGUSR2` writes what it saw
  * since the previous signal as one line, `gatehouse-event-loop {"p50":…,"p99":…}`, then
  * starts over. The first signal only starts a window. Returns a function that stops it.
  *
  * @example
- * if (settings.benchEventLoop) reportEventLoopDelayOnSignal();
+ * reportEventLoopDelayOnSignal();
  * // kill -USR2 <pid>  →  stderr: gatehouse-event-loop {"p50":10.1,"p99":10.4,"max":12,"mean":10.1,"samples":498}
  */
 export function reportEventLoopDelayOnSignal(write: (line: string) => void = (line) => process.stderr.write(line)): () => void {
