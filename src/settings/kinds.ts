@@ -105,6 +105,8 @@ interface TextRule {
   /** What the text must match, and the message's words for it (`is not a single word`). */
   pattern?: RegExp;
   problem?: string;
+  /** For docs: what the pattern accepts (`single word`). */
+  accepts?: string;
 }
 
 function checkText(value: unknown, shown: string, rule: TextRule): string {
@@ -117,7 +119,7 @@ function checkText(value: unknown, shown: string, rule: TextRule): string {
 export function text(rule: TextRule = {}): Kind<string> {
   return {
     type: 'string',
-    accepts: 'string',
+    accepts: rule.accepts ?? 'string',
     fromText: (raw) => raw.trim(),
     check: (value, shown = show(value)) => checkText(value, shown, rule),
   };

@@ -54,7 +54,7 @@ const ROWS = [
   setting('JWT_LEEWAY', 'tokens', 'leeway', duration(), '0s', 'clock skew allowed on exp/nbf'),
   setting('JWT_AUDIENCE', 'tokens', 'audience', optionalText(), null, 'set and verified when given'),
   setting('JWT_ISSUER', 'tokens', 'issuer', optionalText(), null, 'set and verified when given'),
-  setting('JWT_AUTH_HEADER_PREFIX', 'tokens', 'authHeaderPrefix', text({ pattern: /^[A-Za-z][A-Za-z0-9-]*$/, problem: 'is not a single word' }), 'Bearer', 'preferred Authorization header prefix; JWT and Bearer are always accepted'),
+  setting('JWT_AUTH_HEADER_PREFIX', 'tokens', 'authHeaderPrefix', text({ pattern: /^[A-Za-z][A-Za-z0-9-]*$/, problem: 'is not a single word', accepts: 'single word' }), 'Bearer', 'preferred Authorization header prefix; JWT and Bearer are always accepted'),
   // sessions
   setting('JWT_SESSION_CHECK', 'sessions', 'check', boolean(), 'true', '@auth refuses access tokens whose device session has ended'),
   setting('JWT_SESSION_CACHE_TTL', 'sessions', 'cacheTtl', duration(), '5s', 'how long a process may trust its cached view of a user or device'),
@@ -62,7 +62,7 @@ const ROWS = [
   setting('JWT_REFRESH_REUSE_INTERVAL', 'sessions', 'reuseInterval', duration(), '10s', 'grace window for concurrent refreshes of one token'),
   // cookie
   setting('JWT_COOKIE', 'cookie', 'enabled', boolean(), 'false', 'browser mode: the refresh token also travels in an HttpOnly cookie'),
-  setting('JWT_COOKIE_PATH', 'cookie', 'path', text({ pattern: /^\/[\x21-\x3a\x3c-\x7e]*$/, problem: 'is not a URL path (it starts with / and holds no spaces or ;)' }), '/graphql', 'the path the refresh cookie is scoped to: where GraphQL is served'),
+  setting('JWT_COOKIE_PATH', 'cookie', 'path', text({ pattern: /^\/[\x21-\x3a\x3c-\x7e]*$/, problem: 'is not a URL path (it starts with / and holds no spaces or ;)', accepts: 'URL path' }), '/graphql', 'the path the refresh cookie is scoped to: where GraphQL is served'),
   // passwords
   setting('BCRYPT_ROUNDS', 'passwords', 'bcryptRounds', integer(4, 31), '12', 'password hashing cost'),
   // database
