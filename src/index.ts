@@ -36,7 +36,6 @@ export { verifyAccessToken } from './tokens/access/verify';
 export type { AccessClaims } from './tokens/access/claims';
 export { gatehouseFormatError } from './server/format-error';
 export { gatehousePlugin } from './server/plugins/gatehouse';
-export { verifyAnswersPlugin, verifyAnswersArePlainData, type VerifyAnswersOptions } from './server/plugins/verify-answers';
 // Logs.
 export { createLogger, type Logger } from './logging/logger';
 export { audit, type AuditEvent, type AuditFields } from './logging/audit';

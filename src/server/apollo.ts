@@ -9,7 +9,6 @@ import { formatError } from './format-error';
 import { refreshTokenHeaderPlugin } from './plugins/refresh-token-header';
 import { rejectNulCharacters } from './reject-nul';
 import { gatehousePlugin } from './plugins/gatehouse';
-import { verifyAnswersPlugin } from './plugins/verify-answers';
 
 /** What Apollo Sandbox opens with: a login and a call of a protected field. */
 export const SANDBOX_DOCUMENT = `# Sign in, copy "token" into the Authorization header (Bearer <token>), then run Me.
@@ -77,7 +76,6 @@ export function createApollo(schema: GraphQLSchema, settings: Settings, log: (er
       ...armor.plugins,
       rejectNulCharacters,
       gatehousePlugin(),
-      verifyAnswersPlugin(),
       landingPage(settings),
       // No cache hints: every answer is `cache-control: no-store` (set in http.ts). Without a
       // `willResolveField` hook Apollo leaves the resolvers unwrapped, which saves time on every field.
