@@ -1,6 +1,7 @@
 import { defaultFieldResolver, DirectiveLocation, GraphQLDirective, GraphQLList, GraphQLNonNull, GraphQLString, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { Forbidden } from '../errors';
+import { withGraphQLErrors } from '../graphql/errors';
 import type { GatehouseContext } from '../context/context';
 import type { Principal } from '../sessions/authenticate';
 
@@ -51,7 +52,9 @@ function protect(field: GraphQLFieldConfig<unknown, unknown>, roles: string[]): 
     ...field,
     extensions: { ...field.extensions, [ENFORCED]: true },
     // Synchronous when the caller is known from the caches: no promise added to the field.
-    resolve: (source, args, context, info) => {
+    // Gatehouse errors (its own, or those the field's resolver throws, e.g. from
+    // `gatehouse.principal()`) leave as GraphQL errors with the contract's code.
+    resolve: withGraphQLErrors((source, args, context, info) => {
       const scope = (context as Partial<GatehouseContext>).gatehouse;
       if (!scope) throw new Error('@auth needs the Gatehouse context (context.gatehouse)');
       const allowed = (principal: Principal) => {
@@ -60,6 +63,6 @@ function protect(field: GraphQLFieldConfig<unknown, unknown>, roles: string[]): 
       };
       const principal = scope.principalNow();
       return principal instanceof Promise ? principal.then(allowed) : allowed(principal);
-    },
+    }),
   };
 }

@@ -3,6 +3,7 @@ import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authDirective, authDirectiveTransformer } from '../directive/auth';
+import { withGraphQLErrors } from './errors';
 import { AppTokenResolver } from './resolvers/app-tokens';
 import { AuthResolver, verifyTokenField } from './resolvers/auth';
 import { DeviceResolver } from './resolvers/devices';
@@ -29,7 +30,7 @@ export async function buildSchemaWithoutEnforcement(): Promise<GraphQLSchema> {
  */
 export const DIRECT_RESOLVERS: Record<'Mutation', Record<string, GraphQLFieldResolver<unknown, GatehouseContext, any>>> = {
   Mutation: {
-    verifyToken: (_root, args: { token: string }, context) => verifyTokenField(args.token, context),
+    verifyToken: withGraphQLErrors((_root, args: { token: string }, context: GatehouseContext) => verifyTokenField(args.token, context)),
   },
 };
 

@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
+import { GraphQLErrors } from '../errors';
 import { BadUserInput, ErrorCode, GatehouseError, InvalidRefreshToken, InvalidToken } from '../../errors';
 import { login } from '../../sessions/login';
 import { rotateDeviceToken } from '../../sessions/rotate';
@@ -21,6 +22,7 @@ export function verifyTokenField(token: string, { gatehouse }: GatehouseContext)
 }
 
 /** Login, verification and refresh: the contract's token mutations. Thin: the rules live in `sessions/`. */
+@GraphQLErrors()
 @Resolver()
 export class AuthResolver {
   @Mutation(() => AuthPayloadType, { description: 'Password login: an access token and a new device session.' })

@@ -1,9 +1,11 @@
 import { Ctx, Directive, Query, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
+import { GraphQLErrors } from '../errors';
 import { User } from '../../entities';
 import { userSnapshot } from '../../sessions/snapshots';
 import { toUserType, UserType } from '../types/user';
 
+@GraphQLErrors()
 @Resolver()
 export class UserResolver {
   @Query(() => UserType, { description: 'The signed-in user.' })
