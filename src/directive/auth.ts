@@ -3,6 +3,7 @@ import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { Forbidden } from '../errors';
 import { withGraphQLErrors } from '../graphql/errors';
 import type { GatehouseContext } from '../context/context';
+import { principalSync } from '../context/principal';
 import type { Principal } from '../sessions/authenticate';
 
 export const AUTH_DIRECTIVE = 'auth';
@@ -61,7 +62,7 @@ function protect(field: GraphQLFieldConfig<unknown, unknown>, roles: string[]): 
         if (roles.length > 0 && !roles.some((role) => principal.user.roles.includes(role))) throw new Forbidden();
         return resolve(source, args, context, info);
       };
-      const principal = scope.principalNow();
+      const principal = principalSync(scope);
       return principal instanceof Promise ? principal.then(allowed) : allowed(principal);
     }),
   };

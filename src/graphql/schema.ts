@@ -34,14 +34,8 @@ export const DIRECT_RESOLVERS: Record<'Mutation', Record<string, GraphQLFieldRes
   },
 };
 
-/**
- * Installs `DIRECT_RESOLVERS` on a schema built with `gatehouseResolvers` (`buildGatehouseSchema`
- * does it already). Optional: it changes speed only, not answers.
- *
- * @example
- * const schema = installDirectResolvers(await buildSchema({ resolvers: [...gatehouseResolvers, MyResolver], directives: [authDirective] }));
- */
-export function installDirectResolvers(schema: GraphQLSchema): GraphQLSchema {
+/** Installs `DIRECT_RESOLVERS` on a schema built from `gatehouseResolvers`. Internal: it changes speed only, not answers. */
+function installDirectResolvers(schema: GraphQLSchema): GraphQLSchema {
   const fields = schema.getMutationType()?.getFields() ?? {};
   for (const [name, resolve] of Object.entries(DIRECT_RESOLVERS.Mutation)) {
     const field = fields[name];
@@ -51,7 +45,7 @@ export function installDirectResolvers(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
-/** Gatehouse's executable schema: built from the resolvers, `@auth` enforced. */
+/** Gatehouse's executable schema: built from the resolvers, `@auth` enforced, `verifyToken` answering synchronously. */
 export async function buildGatehouseSchema(): Promise<GraphQLSchema> {
   return authDirectiveTransformer(installDirectResolvers(await buildSchemaWithoutEnforcement()));
 }
