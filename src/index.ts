@@ -53,6 +53,8 @@ export { ormConfig } from './db/config';
 // The instance and its hooks.
 export { createGatehouse, type CreateGatehouseOptions } from './library/create-gatehouse';
 export type { Gatehouse, GatehouseHooks, AuthPayloadSource } from './runtime';
+// What the authPayload hook receives and returns.
+export type { AuthPayload, TokenPayload, AuthPayloadUser, AuthPayloadDevice } from './types/auth-payload';
 // The type of `Gatehouse.keys`.
 export type { TokenKeys } from './tokens/keys';
 // Apollo Server: answers with the contract's codes and no stack traces; Gatehouse's response headers.
