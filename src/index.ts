@@ -70,3 +70,5 @@ export { createUser, UserInputError, type NewUser } from './users/create';
 export { setUserPassword } from './users/set-password';
 // Time: the clock a Gatehouse instance reads, and clocks for tests that must cross an expiry without waiting.
 export { type Clock, systemClock, ManualClock, OffsetClock } from './util/clock';
+// Events: what happens to sessions and accounts (`gh.events.on(listener)`), for your own audit trail, metrics or notifications.
+export type { GatehouseEvent, GatehouseEventType, EndReason, Origin } from './store/events';
