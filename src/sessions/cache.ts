@@ -1,3 +1,4 @@
+import type { AuthPayloadUser } from '../types/auth-payload';
 import { type Clock, systemClock } from '../util/clock';
 
 /**
@@ -33,14 +34,8 @@ export interface AppTokenSnapshot {
   createdAt: number | null;
 }
 
-export interface UserSnapshot {
-  id: string;
-  username: string;
-  email: string | null;
-  roles: string[];
-  isActive: boolean;
-  lastLogin: Date | null;
-  dateJoined: Date;
+/** A user as `@auth` checks it: the schema's `User` fields, and when its tokens start to count. */
+export interface UserSnapshot extends AuthPayloadUser {
   /** Access tokens with `iat` (seconds) below this are refused (see `firstValidIat`); 0 when never set. */
   tokensValidAfter: number;
 }
