@@ -1,5 +1,3 @@
-import { GraphQLError } from 'graphql';
-
 /**
  * The contract's error codes (`extensions.code`). Every failure Gatehouse reports uses one.
  */
@@ -21,25 +19,36 @@ export type TokenProblem = 'MISSING_TOKEN' | 'INVALID_TOKEN' | 'TOKEN_EXPIRED' |
 export type RefreshProblem = 'EXPIRED' | 'REVOKED' | 'REUSED' | 'UNKNOWN';
 
 /**
- * Base class of every error Gatehouse reports to clients. It is a `GraphQLError`, so
- * Apollo sends it as it is: a message meant for users, `extensions.code`, and
- * `extensions.reason` where the contract gives one. Never a stack trace.
+ * Base class of every error Gatehouse reports to clients: a message meant for users, the
+ * contract's `code`, and the `reason` (or `retryAfter`) where the contract gives one. A
+ * plain `Error` that knows nothing of GraphQL or HTTP: `toGraphQLError` (src/graphql/errors.ts)
+ * is the one place that turns it into an answer. Never a stack trace.
+ *
+ * @example
+ * if (!user.isActive) throw new Unauthenticated('SESSION_REVOKED');
  */
-export abstract class GatehouseError extends GraphQLError {
+export abstract class GatehouseError extends Error {
   abstract readonly code: ErrorCode;
-  constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) {
+  /** Why, where the contract gives a reason (`extensions.reason`). */
+  readonly reason?: string;
+  /** Seconds until trying again makes sense (`extensions.retryAfter` of RATE_LIMITED). */
+  readonly retryAfter?: number;
+
+  constructor(message: string, details: { reason?: string; retryAfter?: number } = {}) {
     // No stack is captured: these errors are answers to clients, never shown with one, and
     // a stack trace (captured here, formatted when graphql-js places the error at its
     // field) was most of the cost of an error answer.
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      super(message, { extensions: { code, ...extensions } });
+      super(message);
     } finally {
       Error.stackTraceLimit = limit;
     }
+    if (details.reason !== undefined) this.reason = details.reason;
+    if (details.retryAfter !== undefined) this.retryAfter = details.retryAfter;
     // A plain string, so reading it (graphql-js copies it into the error it places) formats nothing.
-    Object.defineProperty(this, 'stack', { value: `GraphQLError: ${message}`, writable: true, configurable: true });
+    Object.defineProperty(this, 'stack', { value: `${new.target.name}: ${message}`, writable: true, configurable: true });
   }
 }
 
@@ -61,69 +70,71 @@ export function withoutStackTraces<T>(work: () => T): T {
 
 export class Unauthenticated extends GatehouseError {
   readonly code = ErrorCode.UNAUTHENTICATED;
-  constructor(readonly reason: TokenProblem) {
-    super(MESSAGES[reason], ErrorCode.UNAUTHENTICATED, { reason });
+  declare readonly reason: TokenProblem;
+  constructor(reason: TokenProblem) {
+    super(MESSAGES[reason], { reason });
   }
 }
 
 export class Forbidden extends GatehouseError {
   readonly code = ErrorCode.FORBIDDEN;
   constructor() {
-    super('You do not have permission to do this.', ErrorCode.FORBIDDEN);
+    super('You do not have permission to do this.');
   }
 }
 
 export class InvalidCredentials extends GatehouseError {
   readonly code = ErrorCode.INVALID_CREDENTIALS;
   constructor() {
-    super('Please enter valid credentials.', ErrorCode.INVALID_CREDENTIALS);
+    super('Please enter valid credentials.');
   }
 }
 
 export class InvalidRefreshToken extends GatehouseError {
   readonly code = ErrorCode.INVALID_REFRESH_TOKEN;
-  constructor(readonly reason: RefreshProblem, message = REFRESH_MESSAGES[reason]) {
-    super(message, ErrorCode.INVALID_REFRESH_TOKEN, { reason });
+  declare readonly reason: RefreshProblem;
+  constructor(reason: RefreshProblem, message = REFRESH_MESSAGES[reason]) {
+    super(message, { reason });
   }
 }
 
 export class RefreshExpired extends GatehouseError {
   readonly code = ErrorCode.REFRESH_EXPIRED;
   constructor(message = 'Refresh has expired.') {
-    super(message, ErrorCode.REFRESH_EXPIRED);
+    super(message);
   }
 }
 
 export class InvalidToken extends GatehouseError {
   readonly code = ErrorCode.INVALID_TOKEN;
-  constructor(readonly reason: TokenProblem) {
-    super(MESSAGES[reason], ErrorCode.INVALID_TOKEN, { reason });
+  declare readonly reason: TokenProblem;
+  constructor(reason: TokenProblem) {
+    super(MESSAGES[reason], { reason });
   }
 }
 
 export class RateLimited extends GatehouseError {
   readonly code = ErrorCode.RATE_LIMITED;
-  constructor(readonly retryAfter: number) {
-    super('Too many failed attempts. Try again later.', ErrorCode.RATE_LIMITED, { retryAfter });
+  declare readonly retryAfter: number;
+  constructor(retryAfter: number) {
+    super('Too many failed attempts. Try again later.', { retryAfter });
   }
 }
 
 export class BadUserInput extends GatehouseError {
   readonly code = ErrorCode.BAD_USER_INPUT;
   constructor(message: string, reason?: string) {
-    super(message, ErrorCode.BAD_USER_INPUT, reason ? { reason } : {});
+    super(message, reason ? { reason } : {});
   }
 }
 
-/** A `Refresh-Token` header on an operation that must not receive it: HTTP 400. */
+/** A `Refresh-Token` header on an operation that must not receive it (answered with HTTP 400 by `refreshTokenHeaderPlugin`). */
 export class RefreshTokenHeaderNotAllowed extends GatehouseError {
   readonly code = ErrorCode.BAD_USER_INPUT;
   constructor() {
-    super(
-      'The Refresh-Token header is accepted only by refreshToken and revokeRefreshToken; do not send it with other operations.',
-      ErrorCode.BAD_USER_INPUT,
-      { reason: 'REFRESH_TOKEN_HEADER_NOT_ALLOWED', http: { status: 400 } },
-    );
+    super('The Refresh-Token header is accepted only by refreshToken and revokeRefreshToken; do not send it with other operations.', {
+      reason: 'REFRESH_TOKEN_HEADER_NOT_ALLOWED',
+    });
   }
 }
 

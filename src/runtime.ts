@@ -2,9 +2,9 @@ import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type Redis from 'ioredis';
 import { createLogger, type Logger } from './logging/logger';
 import type { User } from './entities';
-import type { AuthPayloadType } from './graphql/types/payloads';
 import type { Settings } from './settings';
 import type { TokenKeys } from './tokens/keys';
+import type { AuthPayload } from './types/auth-payload';
 import { chooseBus } from './cluster/choose';
 import type { InvalidationBus } from './cluster/bus';
 import { LoginLimiter } from './ratelimit/login-limiter';
@@ -48,7 +48,7 @@ export interface GatehouseHooks {
    * (`JWT_RESPONSE_PAYLOAD_HANDLER`). Properties you add are served by fields you add with
    * `extend type AuthPayload { … }` (SDL) or a type-graphql `@FieldResolver`.
    */
-  authPayload?(payload: AuthPayloadType, context: { user: UserSnapshot; source: AuthPayloadSource }): AuthPayloadType | Promise<AuthPayloadType>;
+  authPayload?(payload: AuthPayload, context: { user: UserSnapshot; source: AuthPayloadSource }): AuthPayload | Promise<AuthPayload>;
 }
 
 /**

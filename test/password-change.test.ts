@@ -34,8 +34,8 @@ async function tokensValidAfter(server: TestServer, username: string): Promise<D
   return user.tokensValidAfter;
 }
 
-function gatehouseCli(server: TestServer, args: string[], input?: string): Promise<{ code: number | null; out: string; err: string }> {
-  const env = { ...process.env, ...testEnv({ DATABASE_URL: server.settings.database.url }) };
+function gatehouseCli(server: TestServer, args: string[], input?: string, extraEnv: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+  const env = { ...process.env, ...testEnv({ DATABASE_URL: server.settings.database.url, ...extraEnv }) };
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: 'pipe' });
   let out = '';
   let err = '';
@@ -129,9 +129,13 @@ describeEachDatabase('gatehouse users set-password', { JWT_SESSION_CACHE_TTL: '0
     const { id } = await srv.createUser({ username: 'admin-reset' });
     const sessions = [assertData(await login(srv.url, 'admin-reset')).tokenAuth, assertData(await login(srv.url, 'admin-reset')).tokenAuth];
     await addAppToken(srv, id);
-    const result = await gatehouseCli(srv, ['users', 'set-password', 'admin-reset', '--password-stdin'], 'reset by admin\n');
+    const result = await gatehouseCli(srv, ['users', 'set-password', 'admin-reset', '--password-stdin'], 'reset by admin\n', { LOG_LEVEL: 'info' });
     assert.equal(result.code, 0, result.err);
     assert.match(result.out, /ended 2 device session/);
+    // The same audit line as a changePassword, on standard error (out of the command's output), without the password.
+    const audits = result.err.split('\n').filter((line) => line.includes('"audit"')).map((line) => JSON.parse(line));
+    assert.deepEqual(audits.map((line) => [line.audit, line.userId, line.count, line.reason]), [['password.changed', id, 2, 'cli']]);
+    assert.equal(result.err.includes('reset by admin'), false, 'the password reached the log');
     await assertEverythingEnded(srv, id, 'admin-reset', sessions, 'reset by admin');
     const inline = await gatehouseCli(srv, ['users', 'set-password', 'admin-reset', '--password', 'inline one']);
     assert.equal(inline.code, 0, inline.err);

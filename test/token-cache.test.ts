@@ -75,6 +75,24 @@ describe('verified-token cache', () => {
     const result = verifyAccessTokenCached(a, settings, keys, cache, NOW);
     assert.ok(result.ok && Object.isFrozen(result.claims), 'shared claims cannot be changed by one request for the next');
   });
+
+  it('keeps at most maxBytes of tokens and claims; a token too large to keep is still verified', () => {
+    // Tokens with large extra claims (a hook's), about 4 KiB each in the cache.
+    const tokens = Array.from({ length: 6 }, (_, i) => sign(claims({ jti: `j${i}`, note: 'n'.repeat(1000) })));
+    const probe = new VerifiedTokenCache();
+    verifyAccessTokenCached(tokens[0], settings, keys, probe, NOW);
+    const one = probe.bytes;
+    assert.ok(one > 2 * tokens[0].length + 2 * 1000, 'the token and its claims are counted');
+    const cache = new VerifiedTokenCache(100, 3 * one);
+    for (const token of tokens) assert.equal(verifyAccessTokenCached(token, settings, keys, cache, NOW).ok, true);
+    assert.ok(cache.bytes <= 3 * one, `${cache.bytes} bytes held, at most ${3 * one}`);
+    assert.deepEqual(tokens.map((token) => cache.lookup(token) !== undefined), [false, false, false, true, true, true]);
+
+    const huge = sign(claims({ jti: 'huge', note: 'n'.repeat(4 * 1000) }));
+    assert.equal(verifyAccessTokenCached(huge, settings, keys, cache, NOW).ok, true);
+    assert.equal(cache.lookup(huge), undefined, 'larger than the budget alone: not kept');
+    assert.equal(cache.size, 3);
+  });
 });
 
 describe('verified-token cache over HTTP', () => {

@@ -16,7 +16,6 @@ import {
   gatehouseFormatError,
   gatehousePlugin,
   gatehouseResolvers,
-  installDirectResolvers,
   type GatehouseContext,
   type Settings,
 } from 'gatehouse';
@@ -45,10 +44,7 @@ export class GreetingResolver {
 
 export async function startGreetingServer(options: { settings?: Settings; port?: number } = {}) {
   const gh = await createGatehouse({ settings: options.settings }); // settings from the environment by default; migrates
-  // installDirectResolvers is optional: verifyToken then answers without a promise (speed only).
-  const schema = authDirectiveTransformer(
-    installDirectResolvers(await buildSchema({ resolvers: [...gatehouseResolvers, GreetingResolver], directives: [authDirective], validate: false })),
-  );
+  const schema = authDirectiveTransformer(await buildSchema({ resolvers: [...gatehouseResolvers, GreetingResolver], directives: [authDirective], validate: false }));
   const apollo = new ApolloServer<GatehouseContext>({
     schema,
     formatError: gatehouseFormatError(),

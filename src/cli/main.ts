@@ -2,6 +2,7 @@
  * The `gatehouse` command line (`npx gatehouse …`). Exit codes: 0 done, 1 failed, 2 usage error.
  */
 import 'reflect-metadata';
+import { GatehouseError } from '../errors';
 import { SettingsError } from '../settings';
 import { UserInputError } from '../users/create';
 import { type Command, type Io, UsageError } from './command';
@@ -57,6 +58,11 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`gatehouse ${name}: ${(error as Error).message}\nUsage: ${command.usage}`);
       return 2;
+    }
+    // Domain errors carry a message meant for people: exit 1 with it (the contract's code in front for Gatehouse's own).
+    if (error instanceof GatehouseError) {
+      io.err(`gatehouse ${name}: ${error.code}: ${error.message}`);
+      return 1;
     }
     if (error instanceof UserInputError || error instanceof SettingsError) {
       io.err(`gatehouse ${name}: ${error.message}`);

@@ -1,13 +1,11 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { clearedRefreshCookie, readCookie, REFRESH_COOKIE_NAME, refreshCookie } from '../cookies/refresh-cookie';
-import { Unauthenticated } from '../errors';
 import { audit, type AuditEvent, type AuditFields } from '../logging/audit';
 import type { Logger } from '../logging/logger';
 import { requestIdFrom } from '../logging/request-id';
 import type { Gatehouse } from '../runtime';
-import { authenticate, authenticateFromCache, type Principal } from '../sessions/authenticate';
-import { verifyAccessTokenCached } from '../tokens/access/verify-cached';
-import { readBearer } from './bearer';
+import type { Principal } from '../sessions/authenticate';
+import { principalSync } from './principal';
 import { seconds } from '../util/clock';
 
 /** Request headers with lower-case names. */
@@ -20,8 +18,6 @@ export type Headers = Record<string, string | undefined>;
  */
 export class RequestScope {
   private emFork: EntityManager | undefined;
-  /** The caller once worked out (see `principalNow`): a principal or its promise, or the error. */
-  private caller: { value: Principal | Promise<Principal> } | { error: unknown } | undefined;
   private logger: Logger | undefined;
   /** Headers to add to this request's response (see `gatehousePlugin`). */
   readonly responseHeaders = new Map<string, string>();
@@ -101,45 +97,19 @@ export class RequestScope {
     this.responseHeaders.set('set-cookie', clearedRefreshCookie(this.gh.settings.cookie.path));
   }
 
-  /** The signed-in caller, or an `Unauthenticated` error with the reason. */
+  /**
+   * The signed-in caller (a verified, live session), or a rejection with `Unauthenticated`
+   * and the reason. Worked out once per request, however often it is asked.
+   *
+   * @example
+   * const { user } = await context.gatehouse.principal();
+   */
   principal(): Promise<Principal> {
     try {
-      return Promise.resolve(this.principalNow());
+      return Promise.resolve(principalSync(this));
     } catch (error) {
       return Promise.reject(error);
     }
-  }
-
-  /**
-   * `principal()` without a promise when the verified-token and session caches can answer
-   * (the common case for a signed-in client): the caller, a promise of it, or a thrown
-   * `Unauthenticated`. Worked out once per request; `@auth` uses it, so a protected field
-   * whose resolver does no I/O resolves synchronously.
-   *
-   * @example
-   * const p = gatehouse.principalNow();
-   * return p instanceof Promise ? p.then(({ user }) => user.username) : p.user.username;
-   */
-  principalNow(): Principal | Promise<Principal> {
-    if (this.caller === undefined) {
-      try {
-        this.caller = { value: this.resolvePrincipal() };
-      } catch (error) {
-        this.caller = { error };
-      }
-    }
-    if ('error' in this.caller) throw this.caller.error;
-    return this.caller.value;
-  }
-
-  private resolvePrincipal(): Principal | Promise<Principal> {
-    const bearer = readBearer(this.headers.authorization, this.gh.settings.tokens.authHeaderPrefix);
-    if (bearer.kind === 'missing') throw new Unauthenticated('MISSING_TOKEN');
-    if (bearer.kind === 'garbled') throw new Unauthenticated('INVALID_TOKEN');
-    const verified = verifyAccessTokenCached(bearer.token, this.gh.settings, this.gh.keys, this.gh.verifiedTokens, seconds(this.gh.clock.now()));
-    if (!verified.ok) throw new Unauthenticated(verified.problem);
-    // The fork is made only if the session cache cannot answer.
-    return authenticateFromCache(this.gh, verified.claims) ?? authenticate(this.gh, () => this.em, verified.claims);
   }
 }
 

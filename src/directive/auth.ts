@@ -1,7 +1,9 @@
 import { defaultFieldResolver, DirectiveLocation, GraphQLDirective, GraphQLList, GraphQLNonNull, GraphQLString, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { Forbidden } from '../errors';
+import { withGraphQLErrors } from '../graphql/errors';
 import type { GatehouseContext } from '../context/context';
+import { principalSync } from '../context/principal';
 import type { Principal } from '../sessions/authenticate';
 
 export const AUTH_DIRECTIVE = 'auth';
@@ -51,15 +53,17 @@ function protect(field: GraphQLFieldConfig<unknown, unknown>, roles: string[]): 
     ...field,
     extensions: { ...field.extensions, [ENFORCED]: true },
     // Synchronous when the caller is known from the caches: no promise added to the field.
-    resolve: (source, args, context, info) => {
+    // Gatehouse errors (its own, or those the field's resolver throws, e.g. from
+    // `gatehouse.principal()`) leave as GraphQL errors with the contract's code.
+    resolve: withGraphQLErrors((source, args, context, info) => {
       const scope = (context as Partial<GatehouseContext>).gatehouse;
       if (!scope) throw new Error('@auth needs the Gatehouse context (context.gatehouse)');
       const allowed = (principal: Principal) => {
         if (roles.length > 0 && !roles.some((role) => principal.user.roles.includes(role))) throw new Forbidden();
         return resolve(source, args, context, info);
       };
-      const principal = scope.principalNow();
+      const principal = principalSync(scope);
       return principal instanceof Promise ? principal.then(allowed) : allowed(principal);
-    },
+    }),
   };
 }

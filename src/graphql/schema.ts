@@ -3,6 +3,7 @@ import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authDirective, authDirectiveTransformer } from '../directive/auth';
+import { withGraphQLErrors } from './errors';
 import { AppTokenResolver } from './resolvers/app-tokens';
 import { AuthResolver, verifyTokenField } from './resolvers/auth';
 import { DeviceResolver } from './resolvers/devices';
@@ -29,18 +30,12 @@ export async function buildSchemaWithoutEnforcement(): Promise<GraphQLSchema> {
  */
 export const DIRECT_RESOLVERS: Record<'Mutation', Record<string, GraphQLFieldResolver<unknown, GatehouseContext, any>>> = {
   Mutation: {
-    verifyToken: (_root, args: { token: string }, context) => verifyTokenField(args.token, context),
+    verifyToken: withGraphQLErrors((_root, args: { token: string }, context: GatehouseContext) => verifyTokenField(args.token, context)),
   },
 };
 
-/**
- * Installs `DIRECT_RESOLVERS` on a schema built with `gatehouseResolvers` (`buildGatehouseSchema`
- * does it already). Optional: it changes speed only, not answers.
- *
- * @example
- * const schema = installDirectResolvers(await buildSchema({ resolvers: [...gatehouseResolvers, MyResolver], directives: [authDirective] }));
- */
-export function installDirectResolvers(schema: GraphQLSchema): GraphQLSchema {
+/** Installs `DIRECT_RESOLVERS` on a schema built from `gatehouseResolvers`. Internal: it changes speed only, not answers. */
+function installDirectResolvers(schema: GraphQLSchema): GraphQLSchema {
   const fields = schema.getMutationType()?.getFields() ?? {};
   for (const [name, resolve] of Object.entries(DIRECT_RESOLVERS.Mutation)) {
     const field = fields[name];
@@ -50,7 +45,7 @@ export function installDirectResolvers(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
-/** Gatehouse's executable schema: built from the resolvers, `@auth` enforced. */
+/** Gatehouse's executable schema: built from the resolvers, `@auth` enforced, `verifyToken` answering synchronously. */
 export async function buildGatehouseSchema(): Promise<GraphQLSchema> {
   return authDirectiveTransformer(installDirectResolvers(await buildSchemaWithoutEnforcement()));
 }

@@ -1,5 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
+import { Kind, visit, type DocumentNode } from 'graphql';
+import { BadUserInput } from '../errors';
+import { toGraphQLError } from '../graphql/errors';
 
 const NUL = '\u0000';
 
@@ -39,9 +41,7 @@ export const rejectNulCharacters: ApolloServerPlugin = {
     return {
       async didResolveOperation({ request, document }) {
         if (hasNul(request.variables) || documentHasNul(document)) {
-          throw new GraphQLError('Arguments must not contain the NUL character (U+0000).', {
-            extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-          });
+          throw toGraphQLError(new BadUserInput('Arguments must not contain the NUL character (U+0000).'), { http: { status: 400 } });
         }
       },
     };

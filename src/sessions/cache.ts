@@ -1,3 +1,4 @@
+import type { AuthPayloadUser } from '../types/auth-payload';
 import { type Clock, systemClock } from '../util/clock';
 
 /**
@@ -7,6 +8,17 @@ import { type Clock, systemClock } from '../util/clock';
  * and, with several instances, an invalidation bus (Redis pub/sub or PostgreSQL
  * LISTEN/NOTIFY, see `src/cluster/`) tells the other processes to drop theirs.
  */
+import { estimateBytes } from '../util/estimate-bytes';
+import { TtlMap } from '../util/ttl-map';
+
+/** How many snapshots of each kind (users, devices, app tokens) a process remembers by default. */
+export const SESSION_CACHE_SIZE = 50_000;
+
+/** How many bytes of snapshots of each kind a process remembers by default (see `estimateBytes`). */
+export const SESSION_CACHE_BYTES = 16 * 1024 * 1024;
+
+/** What one snapshot takes: its key (2 bytes a character) and an estimate of the snapshot. */
+const snapshotBytes = (key: string, snapshot: object) => 2 * key.length + estimateBytes(snapshot);
 
 /** What one process tells the others: forget this user, this device, or this user's app token (`userId:app`). */
 export interface Invalidation {
@@ -22,14 +34,8 @@ export interface AppTokenSnapshot {
   createdAt: number | null;
 }
 
-export interface UserSnapshot {
-  id: string;
-  username: string;
-  email: string | null;
-  roles: string[];
-  isActive: boolean;
-  lastLogin: Date | null;
-  dateJoined: Date;
+/** A user as `@auth` checks it: the schema's `User` fields, and when its tokens start to count. */
+export interface UserSnapshot extends AuthPayloadUser {
   /** Access tokens with `iat` (seconds) below this are refused (see `firstValidIat`); 0 when never set. */
   tokensValidAfter: number;
 }
@@ -43,39 +49,6 @@ export interface DeviceSnapshot {
   lastSeenAt: number;
 }
 
-class TtlMap<V> {
-  private readonly entries = new Map<string, { value: V; until: number }>();
-  constructor(private readonly ttlMs: number, private readonly maxEntries: number) {}
-
-  get(key: string, now: number): V | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.until <= now) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry.value;
-  }
-
-  set(key: string, value: V, now: number): void {
-    if (this.ttlMs <= 0) return;
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(key, { value, until: now + this.ttlMs });
-  }
-
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
-
-  clear(): void {
-    this.entries.clear();
-  }
-}
-
 export class SessionCache {
   private readonly users: TtlMap<UserSnapshot>;
   private readonly devices: TtlMap<DeviceSnapshot>;
@@ -85,10 +58,12 @@ export class SessionCache {
   /** While true (the bus is down), nothing is cached: every check asks the database. */
   private bypass = false;
 
-  constructor(ttlSeconds: number, private readonly clock: Clock = systemClock, maxEntries = 50_000) {
-    this.users = new TtlMap(ttlSeconds * 1000, maxEntries);
-    this.devices = new TtlMap(ttlSeconds * 1000, maxEntries);
-    this.appTokens = new TtlMap(ttlSeconds * 1000, maxEntries);
+  /** Each kind of snapshot is bounded on its own: `maxEntries` entries and `maxBytes` bytes. */
+  constructor(ttlSeconds: number, private readonly clock: Clock = systemClock, maxEntries = SESSION_CACHE_SIZE, maxBytes = SESSION_CACHE_BYTES) {
+    const bounds = { ttlMs: ttlSeconds * 1000, maxEntries, maxBytes, sizeOf: snapshotBytes };
+    this.users = new TtlMap<UserSnapshot>(bounds);
+    this.devices = new TtlMap<DeviceSnapshot>(bounds);
+    this.appTokens = new TtlMap<AppTokenSnapshot>(bounds);
   }
 
   user(id: string, now = this.clock.now()) {

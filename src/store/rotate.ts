@@ -8,7 +8,8 @@ import { decideRotation, type RotationState } from './decide-rotation';
 import type { StoreDeps } from './deps';
 import { endDevices } from './end-devices';
 import type { Origin } from './events';
-import { affected, dbDate, DEVICE_COLUMNS, deviceFromRow, type DeviceView, msOf, type Row, selectList, USER_COLUMNS, userFromRow } from './rows';
+import { dbDate, DEVICE_COLUMNS, deviceFromRow, type DeviceView, msOf, type Row, selectList, USER_COLUMNS, userFromRow } from './rows';
+import { writeRotation } from './rotation-write';
 import { settle } from './settle';
 
 /** A rotation that happened: the live refresh token and what the new access token needs. */
@@ -33,13 +34,6 @@ const READ =
   'from gatehouse_refresh_token t join gatehouse_user u on u.id = t.user_id left join gatehouse_device d on d.id = t.device_id ' +
   'where t.token_hash = ?';
 
-/** Slides the device's expiry: the first write, so it takes the device's row lock (PostgreSQL) or the write lock (SQLite). */
-const TOUCH_DEVICE =
-  'update gatehouse_device set last_seen_at = ?, expires_at = ? where id = ? and revoked_at is null and expires_at > ? ' +
-  'and user_id in (select id from gatehouse_user where id = ? and is_active = ?)';
-/** Claims the token: only while it is still unused and unrevoked. */
-const CLAIM = 'update gatehouse_refresh_token set used_at = ?, replaced_by_id = ?, sealed_successor = ? where id = ? and used_at is null and revoked_at is null';
-const INSERT_SUCCESSOR = "insert into gatehouse_refresh_token (id, kind, token_hash, user_id, device_id, orig_iat, created_at) values (?, 'device', ?, ?, ?, ?, ?)";
 const READ_LINK = 'select id, used_at, revoked_at, replaced_by_id, sealed_successor from gatehouse_refresh_token where id = ?';
 
 function stateOf(row: Row | undefined): RotationState | null {
@@ -57,13 +51,10 @@ function stateOf(row: Row | undefined): RotationState | null {
  * Rotates a device refresh token (`refreshToken(refreshToken:)`). The rule is
  * `decideRotation`; this is its I/O:
  *
- * - **rotate**: one transaction whose first statement slides the device's expiry (so it
- *   takes the device's row lock on PostgreSQL and the write lock on SQLite: every rotation,
- *   repeat and logout of one device runs one after the other, in the lock order Device, then
- *   RefreshToken), then claims the token by a conditional update, then inserts its
- *   successor, sealed under the presented token for the grace window. If either guard finds
- *   the state changed since the read (a concurrent rotation, a logout), nothing is kept and
- *   the token is read and decided again.
+ * - **rotate**: `writeRotation` slides the device's expiry, claims the token by a
+ *   conditional update and inserts its successor (sealed under the presented token for the
+ *   grace window), all or nothing. If a guard finds the state changed since the read (a
+ *   concurrent rotation, a logout), nothing is kept and the token is read and decided again.
  * - **grace**: the live end of the token's successor chain, opened with the presented token.
  * - **reuse**: the device session ends (one transaction), as a `session.ended` event with
  *   reason `reused`.
@@ -121,7 +112,7 @@ function refused(deps: StoreDeps, problem: RefreshProblem, origin: Origin): Inva
   return new InvalidRefreshToken(problem);
 }
 
-/** The rotate branch's transaction. Null when a guard found the state changed (nothing was kept). */
+/** The rotate branch: the write (see `writeRotation`); null when it lost a race (nothing kept). */
 async function claim(deps: StoreDeps, em: EntityManager, row: Row, presented: string, now: number): Promise<Rotation | null> {
   const successor = generateRefreshToken('device');
   const successorId = randomUUID();
@@ -129,25 +120,21 @@ async function claim(deps: StoreDeps, em: EntityManager, row: Row, presented: st
   const userId = String(row.u_id);
   const deviceId = String(row.d_id);
   const origIat = Number(row.t_orig_iat);
-  const at = dbDate(em, now);
-  const done = await em.transactional(async (tem) => {
-    const touched = affected(await tem.execute(TOUCH_DEVICE, [at, dbDate(em, expiresAt), deviceId, at, userId, true], 'run'));
-    if (touched !== 1) return false;
-    const claimed = affected(await tem.execute(CLAIM, [at, successorId, sealSuccessor(successor, presented), row.t_id], 'run'));
-    if (claimed !== 1) throw LOST_RACE;
-    await tem.execute(INSERT_SUCCESSOR, [successorId, hashRefreshToken(successor), userId, deviceId, origIat, at], 'run');
-    return true;
-  }).catch((error: unknown) => {
-    if (error === LOST_RACE) return false;
-    throw error;
+  const written = await writeRotation(em, {
+    tokenId: row.t_id,
+    deviceId,
+    userId,
+    origIat,
+    successorId,
+    successorHash: hashRefreshToken(successor),
+    sealed: sealSuccessor(successor, presented),
+    at: dbDate(em, now),
+    expiresAt: dbDate(em, expiresAt),
   });
-  if (!done) return null;
+  if (!written) return null;
   const device = { ...deviceFromRow(row), lastSeenAt: new Date(now), expiresAt: new Date(expiresAt) };
   return { refreshToken: successor, device, user: userFromRow(row), origIat, outcome: 'rotated' };
 }
-
-/** Thrown inside the claim's transaction to roll back the device touch when the token was claimed meanwhile. */
-const LOST_RACE = Symbol('lost race');
 
 /**
  * The live end of a used token's successor chain: each successor is sealed under the token

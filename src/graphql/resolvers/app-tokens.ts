@@ -2,11 +2,13 @@ import { Arg, Args, Ctx, Directive, Mutation, Query, Resolver } from 'type-graph
 import { createAppToken, listAppTokens } from '../../app-tokens/create';
 import { delegate } from '../../app-tokens/delegate';
 import type { GatehouseContext } from '../../context/context';
+import { GraphQLErrors } from '../errors';
 import { BadUserInput } from '../../errors';
 import { AppTokenType, CreatedAppTokenType, DelegatePayloadType, RevokePayloadType, toAppTokenType, toDelegatePayload } from '../types/app-token';
 import { DelegateTokenArgs } from '../types/args';
 
 /** Long-running app tokens, delegation and revocation (djangorestframework-jwt-refresh-token). */
+@GraphQLErrors()
 @Resolver()
 export class AppTokenResolver {
   @Query(() => [AppTokenType], { description: "The caller's app (long-running) tokens." })

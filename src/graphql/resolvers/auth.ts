@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
+import { GraphQLErrors } from '../errors';
 import { BadUserInput, InvalidRefreshToken, InvalidToken } from '../../errors';
 import { login } from '../../sessions/login';
 import { rotateDeviceToken } from '../../sessions/rotate';
@@ -22,6 +23,7 @@ export function verifyTokenField(token: string, { gatehouse }: GatehouseContext)
 }
 
 /** Login, verification and refresh: the contract's token mutations. Thin: the rules live in `sessions/`. */
+@GraphQLErrors()
 @Resolver()
 export class AuthResolver {
   @Mutation(() => AuthPayloadType, { description: 'Password login: an access token and a new device session.' })

@@ -1,11 +1,13 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
+import { GraphQLErrors } from '../errors';
 import { liveDevices } from '../../sessions/devices';
 import { DeviceType, toDeviceType } from '../types/device';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Per-device sessions: list them, end one, end this one, end all others. */
+@GraphQLErrors()
 @Resolver()
 export class DeviceResolver {
   @Query(() => [DeviceType], { description: "The caller's live devices, newest first; `current` marks the calling one." })

@@ -1,8 +1,10 @@
 import { Args, Ctx, Directive, Mutation, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
+import { GraphQLErrors } from '../errors';
 import { changePassword } from '../../sessions/change-password';
 import { ChangePasswordArgs } from '../types/args';
 
+@GraphQLErrors()
 @Resolver()
 export class PasswordResolver {
   @Mutation(() => Boolean, {

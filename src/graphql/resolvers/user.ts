@@ -1,16 +1,19 @@
 import { Ctx, Directive, Query, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
+import { principalSync } from '../../context/principal';
+import { GraphQLErrors } from '../errors';
 import { User } from '../../entities';
 import { userSnapshot } from '../../sessions/snapshots';
 import { toUserType, UserType } from '../types/user';
 
+@GraphQLErrors()
 @Resolver()
 export class UserResolver {
   @Query(() => UserType, { description: 'The signed-in user.' })
   @Directive('@auth')
   me(@Ctx() { gatehouse }: GatehouseContext): UserType | Promise<UserType> {
-    // Without a promise when @auth found the caller in the caches (see principalNow).
-    const principal = gatehouse.principalNow();
+    // Without a promise when @auth found the caller in the caches (see principalSync).
+    const principal = principalSync(gatehouse);
     return principal instanceof Promise ? principal.then(({ user }) => toUserType(user)) : toUserType(principal.user);
   }
 

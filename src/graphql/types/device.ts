@@ -1,9 +1,10 @@
 import { SIMPLE } from './simple';
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import type { Device } from '../../entities';
+import type { AuthPayloadDevice } from '../../types/auth-payload';
 
 @ObjectType('Device', SIMPLE)
-export class DeviceType {
+export class DeviceType implements AuthPayloadDevice {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
   @Field(() => String, { nullable: true }) userAgent!: string | null;

@@ -5,9 +5,10 @@ import type { SessionTokens } from '../../sessions/login';
 import type { IssuedAccess } from '../../sessions/issue';
 import { DeviceType, toDeviceType } from './device';
 import { toUserType, UserType } from './user';
+import type { AuthPayload, TokenPayload } from '../../types/auth-payload';
 
 @ObjectType('TokenPayload', SIMPLE)
-export class TokenPayloadType {
+export class TokenPayloadType implements TokenPayload {
   @Field(() => ID) sub!: string;
   @Field(() => String) username!: string;
   @Field(() => Int) exp!: number;
@@ -19,7 +20,7 @@ export class TokenPayloadType {
 }
 
 @ObjectType('AuthPayload', SIMPLE)
-export class AuthPayloadType {
+export class AuthPayloadType implements AuthPayload {
   @Field(() => String) token!: string;
   @Field(() => TokenPayloadType) payload!: TokenPayloadType;
   @Field(() => String, { nullable: true }) refreshToken!: string | null;

@@ -2,9 +2,10 @@ import { SIMPLE } from './simple';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
 import type { UserSnapshot } from '../../sessions/cache';
+import type { AuthPayloadUser } from '../../types/auth-payload';
 
 @ObjectType('User', SIMPLE)
-export class UserType {
+export class UserType implements AuthPayloadUser {
   @Field(() => ID) id!: string;
   @Field(() => String) username!: string;
   @Field(() => String, { nullable: true }) email!: string | null;

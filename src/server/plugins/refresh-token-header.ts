@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type OperationDefinitionNode } from 'graphql';
 import type { GatehouseContext } from '../../context/context';
 import { RefreshTokenHeaderNotAllowed } from '../../errors';
+import { toGraphQLError } from '../../graphql/errors';
 
 /** The only root fields that may receive the `Refresh-Token` header. */
 export const REFRESH_TOKEN_HEADER_FIELDS = new Set(['refreshToken', 'revokeRefreshToken', '__typename']);
@@ -27,7 +28,8 @@ export function refreshTokenHeaderPlugin(): ApolloServerPlugin<GatehouseContext>
       if (!request.http?.headers.get('refresh-token')) return;
       return {
         async didResolveOperation({ operation }) {
-          if (!operation || !mayCarryRefreshToken(operation)) throw new RefreshTokenHeaderNotAllowed();
+          // The status is the transport's business: Apollo reads it from `extensions.http`.
+          if (!operation || !mayCarryRefreshToken(operation)) throw toGraphQLError(new RefreshTokenHeaderNotAllowed(), { http: { status: 400 } });
         },
       };
     },
