@@ -68,6 +68,9 @@ export function createApollo(schema: GraphQLSchema, settings: Settings, log: (er
     persistedQueries: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // `npm start` (main.ts) owns SIGTERM/SIGINT: it drains HTTP, then stops Apollo and exits 0.
+    // Apollo's own handlers would stop it first and then kill the process with the signal again.
+    stopOnTerminationSignals: false,
     parseOptions: { maxTokens: settings.limits.graphqlMaxTokens },
     validationRules: armor.validationRules,
     formatError: formatError(log),
