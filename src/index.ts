@@ -3,7 +3,7 @@
  * reason (the comment beside it); what is not here is internal and may change.
  *
  * @example
- * import { createGatehouse, gatehouseContext, buildGatehouseSchema, authDirectiveTransformer } from 'gatehouse';
+ * import { createGatehouse, gatehouseContext, buildGatehouseSchema, authDirectiveTransformer } from 'gatehouse-graphql';
  */
 import 'reflect-metadata';
 

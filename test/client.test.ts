@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import jwt from 'jsonwebtoken';
-import { GatehouseClient, GraphQLRequestError, type SignOutEvent } from 'gatehouse/client';
+import { GatehouseClient, GraphQLRequestError, type SignOutEvent } from 'gatehouse-graphql/client';
 import { describeEachDatabase, TEST_SECRET, type TestServer } from './support/server';
 import { assertData, assertError, gql, ME, REFRESH } from './support/http';
 

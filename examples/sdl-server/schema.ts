@@ -1,5 +1,5 @@
-import type { GatehouseContext } from 'gatehouse';
-import { User } from 'gatehouse';
+import type { GatehouseContext } from 'gatehouse-graphql';
+import { User } from 'gatehouse-graphql';
 import { Note } from './note';
 
 /**

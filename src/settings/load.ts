@@ -92,7 +92,7 @@ function checkTogether(s: Settings): void {
     throw new SettingsError('JWT_PUBLIC_KEYS', `is for RS/ES/PS algorithms; ${algorithm} verifies with JWT_SECRET only`);
   }
   if (!hmac && privateKey === null) {
-    throw new SettingsError('JWT_PRIVATE_KEY', `is required for ${algorithm} (npx gatehouse keys generate --algorithm ${algorithm} writes a key pair)`);
+    throw new SettingsError('JWT_PRIVATE_KEY', `is required for ${algorithm} (npx gatehouse-graphql keys generate --algorithm ${algorithm} writes a key pair)`);
   }
   if (s.server.nodeEnv !== 'production' || !hmac) return;
   if (secret === null) {

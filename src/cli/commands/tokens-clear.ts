@@ -7,7 +7,7 @@ import { type Command, HELP_OPTION, UsageError, withDatabase } from '../command'
 export const tokensClear: Command = {
   summary: 'Delete expired and revoked tokens and ended devices.',
   usage:
-    'gatehouse tokens clear\n\nDeletes revoked refresh tokens and ended (logged-out or expired) devices with their tokens.\n' +
+    'gatehouse-graphql tokens clear\n\nDeletes revoked refresh tokens and ended (logged-out or expired) devices with their tokens.\n' +
     'Live sessions and app tokens are kept. Safe to run while the server serves (e.g. daily from cron).\n',
   async run(argv, io) {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: HELP_OPTION });
