@@ -77,7 +77,7 @@ function applyOverrides(draft: Draft, overrides: SettingsOverrides): void {
 }
 
 /**
- * The rules between settings: the pool bounds, and the key settings against the algorithm
+ * The rules between settings: the pool bounds, the metrics port apart from the API's, and the key settings against the algorithm
  * and the mode. In production a strong `JWT_SECRET` (HS) or a `JWT_PRIVATE_KEY` (RS/ES/PS,
  * in every mode) is required; rotation keys are for asymmetric algorithms only. (Reading and
  * checking the PEM keys themselves is `loadTokenKeys`' job.)
@@ -85,6 +85,9 @@ function applyOverrides(draft: Draft, overrides: SettingsOverrides): void {
 function checkTogether(s: Settings): void {
   if (s.database.poolMin > s.database.poolMax) {
     throw new SettingsError('DATABASE_POOL_MIN', `must not be above DATABASE_POOL_MAX (${s.database.poolMax})`);
+  }
+  if (s.server.metricsPort !== null && s.server.metricsPort !== 0 && s.server.metricsPort === s.server.port) {
+    throw new SettingsError('METRICS_PORT', `must not be PORT (${s.server.port}): metrics are never served on the API's port`);
   }
   const { algorithm, secret, privateKey, publicKeys } = s.tokens;
   const hmac = algorithm.startsWith('HS');

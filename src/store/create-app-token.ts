@@ -5,6 +5,7 @@ import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh/opaque
 import type { StoreDeps } from './deps';
 import type { Origin } from './events';
 import { affected, dbDate } from './rows';
+import { execute } from './execute';
 import { settle } from './settle';
 
 /** An app (long-running) token as the store hands it out; never its key. */
@@ -34,8 +35,8 @@ export async function createAppToken(deps: StoreDeps, userId: string, app: strin
   const em = deps.orm.em.fork() as unknown as EntityManager;
   const at = dbDate(em, now);
   const replaced = await em.transactional(async (tem) => {
-    const count = affected(await tem.execute(REVOKE_LIVE, [at, userId, app], 'run'));
-    await tem.execute(INSERT, [token.id, hashRefreshToken(key), userId, app, Math.floor(now / 1000), at], 'run');
+    const count = affected(await execute(tem, REVOKE_LIVE, [at, userId, app], 'run'));
+    await execute(tem, INSERT, [token.id, hashRefreshToken(key), userId, app, Math.floor(now / 1000), at], 'run');
     return count;
   });
   await settle(deps, {

@@ -9,6 +9,7 @@ import type { StoreDeps } from './deps';
 import { endDevices } from './end-devices';
 import type { Origin } from './events';
 import { dbDate, DEVICE_COLUMNS, deviceFromRow, type DeviceView, msOf, type Row, selectList, USER_COLUMNS, userFromRow } from './rows';
+import { execute } from './execute';
 import { writeRotation } from './rotation-write';
 import { settle } from './settle';
 
@@ -70,7 +71,7 @@ export async function rotate(deps: StoreDeps, presented: string, origin: Origin)
   const tokenHash = hashRefreshToken(presented);
   const em = deps.orm.em.fork() as unknown as EntityManager;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const [row] = (await em.execute(READ, [tokenHash])) as Row[];
+    const [row] = (await execute(em, READ, [tokenHash])) as Row[];
     const now = deps.clock.now();
     const decision = decideRotation(stateOf(row), now, deps.settings.sessions.reuseInterval * 1000);
     switch (decision.action) {
@@ -147,7 +148,7 @@ async function liveEnd(em: EntityManager, row: Row, presented: string): Promise<
   for (let step = 0; step < MAX_CHAIN_STEPS; step++) {
     const next = typeof link.sealed === 'string' && link.replacedById ? openSuccessor(link.sealed, text) : null;
     if (!next) return null;
-    const [successor] = (await em.execute(READ_LINK, [link.replacedById])) as Row[];
+    const [successor] = (await execute(em, READ_LINK, [link.replacedById])) as Row[];
     if (!successor || successor.revoked_at != null) return null;
     if (successor.used_at == null) return next;
     link = { replacedById: successor.replaced_by_id, sealed: successor.sealed_successor };

@@ -1,5 +1,6 @@
 import { BaseSqlitePlatform, type SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { affected } from './rows';
+import { execute, executeOn } from './execute';
 
 /** What one rotation writes (times already in the database's form). */
 export interface RotationWrite {
@@ -49,14 +50,14 @@ const LOST = Symbol('lost race');
  * active: these guards decide races, not the rule), and its successor is inserted, all or
  * nothing. False when a guard found the state changed since it was read (nothing written
  * but, on PostgreSQL, the device's last-seen time). At most one statement per dialect, through
- * `em.execute` with bound parameters.
+ * `em.execute` with bound parameters (`./execute.ts`).
  *
  * @example
  * if (!(await writeRotation(em, write))) { … read the token again and decide … }
  */
 export async function writeRotation(em: EntityManager, w: RotationWrite): Promise<boolean> {
   if (!(em.getPlatform() instanceof BaseSqlitePlatform)) {
-    const rows = (await em.execute(PG_ROTATE, [
+    const rows = (await execute(em, PG_ROTATE, [
       w.at, w.expiresAt, w.deviceId, w.at, w.userId,
       w.at, w.successorId, w.sealed, w.tokenId,
       w.successorId, w.successorHash, w.at,
@@ -67,7 +68,7 @@ export async function writeRotation(em: EntityManager, w: RotationWrite): Promis
   const connection = em.getConnection();
   return connection
     .transactional(async (trx) => {
-      const run = (sql: string, params: unknown[]) => connection.execute(sql, params, 'run', trx);
+      const run = (sql: string, params: unknown[]) => executeOn(em, trx, sql, params, 'run');
       if (affected(await run(SQLITE_TOUCH, [w.at, w.expiresAt, w.deviceId, w.at, w.userId, true])) !== 1) throw LOST;
       if (affected(await run(SQLITE_CLAIM, [w.at, w.successorId, w.sealed, w.tokenId])) !== 1) throw LOST;
       await run(SQLITE_INSERT, [w.successorId, w.successorHash, w.userId, w.deviceId, w.origIat, w.at]);

@@ -4,6 +4,7 @@ import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh/opaque
 import type { StoreDeps } from './deps';
 import type { Origin } from './events';
 import { affected, dbDate, type DeviceView } from './rows';
+import { execute } from './execute';
 import { settle } from './settle';
 
 export interface NewSession {
@@ -53,9 +54,9 @@ export async function startSession(deps: StoreDeps, input: NewSession, origin: O
   const em = deps.orm.em.fork() as unknown as EntityManager;
   const at = dbDate(em, input.at);
   const started = await em.transactional(async (tem) => {
-    if (affected(await tem.execute(MARK_LOGIN, [at, input.userId, input.passwordHash, true], 'run')) !== 1) return false;
-    await tem.execute(INSERT_DEVICE, [device.id, input.userId, device.name, device.userAgent, at, at, dbDate(em, device.expiresAt.getTime())], 'run');
-    await tem.execute(INSERT_TOKEN, [randomUUID(), hashRefreshToken(refreshToken), input.userId, device.id, Math.floor(input.at / 1000), at], 'run');
+    if (affected(await execute(tem, MARK_LOGIN, [at, input.userId, input.passwordHash, true], 'run')) !== 1) return false;
+    await execute(tem, INSERT_DEVICE, [device.id, input.userId, device.name, device.userAgent, at, at, dbDate(em, device.expiresAt.getTime())], 'run');
+    await execute(tem, INSERT_TOKEN, [randomUUID(), hashRefreshToken(refreshToken), input.userId, device.id, Math.floor(input.at / 1000), at], 'run');
     return true;
   });
   if (!started) return null;
