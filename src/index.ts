@@ -61,7 +61,9 @@ export type { AuthPayload, TokenPayload, AuthPayloadUser, AuthPayloadDevice } fr
 export type { TokenKeys } from './tokens/keys';
 // Apollo Server: answers with the contract's codes and no stack traces; Gatehouse's response headers.
 export { gatehouseFormatError } from './server/format-error';
-export { gatehousePlugin } from './server/plugins/gatehouse';
+export { gatehousePlugin, type GatehousePlugin } from './server/plugins/gatehouse';
+// Metrics: the type of `gh.metrics` (its prom-client `registry`, for serving it on your own endpoint).
+export type { GatehouseMetrics, OperationKind } from './metrics/metrics';
 // Logs: a logger to pass as `logger`, and audit lines outside a request (`context.gatehouse.audit` inside one).
 export { createLogger, type Logger } from './logging/logger';
 export { audit, type AuditEvent, type AuditFields } from './logging/audit';

@@ -17,6 +17,9 @@ import { type Clock, systemClock } from './util/clock';
 import { GatehouseEvents } from './store/events';
 import { SessionStore } from './store/store';
 import { auditListener } from './logging/audit-listener';
+import { metricsListener } from './metrics/event-listener';
+import { GatehouseMetrics } from './metrics/metrics';
+import { serveMetrics, type MetricsServer } from './metrics/server';
 
 /** Which mutation is answering with an `AuthPayload`. */
 export type AuthPayloadSource = 'tokenAuth' | 'refreshToken' | 'statelessRefresh';
@@ -75,7 +78,15 @@ export interface Gatehouse {
   readonly loginLimiter: LoginLimiter;
   /** Structured logs (pino): request lines and audit lines. */
   readonly log: Logger;
-  /** Closes what the runtime opened itself (the Redis connection, the bus); not the ORM. */
+  /** This instance's Prometheus metrics, in its own registry (`metrics.registry`), fed by `events`. */
+  readonly metrics: GatehouseMetrics;
+  /**
+   * Serves `metrics` at `GET /metrics` on `METRICS_PORT` (same `HOST`), with the process's
+   * own metrics; `createGatehouse` and `npm start` call it. Its URL, or null when
+   * `METRICS_PORT` is unset. Closed by `close()`.
+   */
+  serveMetrics(): Promise<string | null>;
+  /** Closes what the runtime opened itself (the Redis connection, the bus, the metrics listener); not the ORM. */
   close(): Promise<void>;
 }
 
@@ -99,6 +110,9 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
   const sessions = new SessionCache(settings.sessions.cacheTtl, clock);
   const events = new GatehouseEvents((error) => log.error({ err: error }, 'event listener failed'));
   events.on(auditListener(log));
+  const metrics = new GatehouseMetrics();
+  events.on(metricsListener(metrics));
+  let metricsServer: Promise<MetricsServer> | undefined;
   const store = new SessionStore({ orm, clock, settings, sessions, bus, events, warn });
   return {
     settings,
@@ -113,7 +127,16 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
     log,
     bus,
     loginLimiter: new LoginLimiter(settings, redis),
+    metrics,
+    async serveMetrics() {
+      const port = settings.server.metricsPort;
+      if (port === null) return null;
+      metrics.collectProcessMetrics();
+      metricsServer ??= serveMetrics(metrics.registry, settings.server.host, port);
+      return (await metricsServer).url;
+    },
     async close() {
+      if (metricsServer) await (await metricsServer.catch(() => undefined))?.close();
       await bus.close();
       if (!redis) return;
       await redis.quit().catch(() => undefined);

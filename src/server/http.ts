@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { createContext, type GatehouseContext, type Headers, type RequestScope } from '../context/context';
 import { logWhenDone } from '../logging/request-log';
@@ -68,6 +69,9 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
     const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], gh.settings.server.trustProxy);
     let scope: RequestScope | undefined;
     logWhenDone(gh.log, req, res, { requestId, ip: address, operation: () => scope?.operation });
+    // The duration histogram, by operation kind (never its name): `other` for health, JWKS and refused requests.
+    const started = performance.now();
+    res.once('close', () => gh.metrics.requestDuration.observe({ kind: scope?.operationKind ?? 'other' }, (performance.now() - started) / 1000));
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
@@ -113,6 +117,7 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
         context: async () => {
           const context = createContext(gh, plain, address, requestId);
           scope = context.gatehouse;
+          scope.timedByServer = true;
           return context;
         },
       });
