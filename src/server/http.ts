@@ -7,6 +7,7 @@ import { requestIdFrom } from '../logging/request-id';
 import type { Gatehouse } from '../runtime';
 import { clientAddress } from './client-address';
 import { publicJwks } from '../tokens/jwks';
+import { landingPageHtml } from './landing-page';
 
 export const GRAPHQL_PATH = '/graphql';
 export const JWKS_PATH = '/.well-known/jwks.json';
@@ -17,6 +18,9 @@ export const MAX_BODY_BYTES = 100 * 1024;
 export const NO_LANDING_PAGE = 'This is a GraphQL endpoint: send queries with POST (application/json).';
 
 class PayloadTooLarge extends Error {}
+
+/** The production landing page, made on first use. */
+let productionPage: string | undefined;
 
 /** Past this many bytes an oversized body is no longer drained: the connection is cut. */
 const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
@@ -86,7 +90,13 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
 
       if (req.method === 'GET' && !url.searchParams.has('query') && gh.settings.server.nodeEnv === 'production') {
-        // No landing page in production: say what this address is instead of a CSRF refusal.
+        // No Sandbox in production: a browser gets the page that says what this is (no script);
+        // any other client the same in one JSON error, instead of a CSRF refusal.
+        if (req.headers.accept?.includes('text/html')) {
+          const html = (productionPage ??= landingPageHtml({ sandbox: null }));
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+          return void res.end(html);
+        }
         return sendJson(res, 400, requestError(NO_LANDING_PAGE, 'BAD_USER_INPUT'));
       }
       let body: unknown;
