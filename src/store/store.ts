@@ -3,6 +3,7 @@ import type { StoreDeps } from './deps';
 import { endSessions } from './end-sessions';
 import type { Origin } from './events';
 import { revokeRefreshToken } from './revoke';
+import { revokeAppToken } from './revoke-app-token';
 import { rotate, type Rotation } from './rotate';
 import { type PasswordSet, setPassword } from './set-password';
 import { type NewSession, startSession, type StartedSession } from './start-session';
@@ -50,6 +51,11 @@ export class SessionStore {
   /** A new app token for `app`, replacing the user's previous one. */
   createAppToken(userId: string, app: string, origin: Origin = {}): Promise<{ key: string; token: AppTokenView }> {
     return createAppToken(this.deps, userId, app, origin);
+  }
+
+  /** Ends one of the user's app tokens by id (see `revokeAppToken`); false when unknown, another user's or already ended. */
+  revokeAppToken(userId: string, tokenId: string, origin: Origin = {}): Promise<boolean> {
+    return revokeAppToken(this.deps, userId, tokenId, origin);
   }
 
   /** Sets a password hash and ends every session and app token of the user (see `setPassword`). */
