@@ -1,3 +1,4 @@
+import { clearSealedSuccessors } from './clear-sealed';
 import { createAppToken, type AppTokenView } from './create-app-token';
 import type { StoreDeps } from './deps';
 import { endSessions } from './end-sessions';
@@ -61,6 +62,11 @@ export class SessionStore {
   /** Sets a password hash and ends every session and app token of the user (see `setPassword`). */
   setPassword(userId: string, passwordHash: string, origin: Origin = {}, expectedHash?: string): Promise<PasswordSet | null> {
     return setPassword(this.deps, userId, passwordHash, origin, expectedHash);
+  }
+
+  /** Clears the sealed successors of tokens rotated before the grace window (see `clearSealedSuccessors`); how many. */
+  clearSealedSuccessors(): Promise<number> {
+    return clearSealedSuccessors(this.deps);
   }
 
   /** Records a device's use (last seen, sliding expiry) unless it was recorded after `staleSince` (ms). */
