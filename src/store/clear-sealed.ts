@@ -3,6 +3,9 @@ import type { StoreDeps } from './deps';
 import { affected, dbDate } from './rows';
 
 const CLEAR = 'update gatehouse_refresh_token set sealed_successor = null where sealed_successor is not null and used_at <= ?';
+const CLEAR_BATCH =
+  'update gatehouse_refresh_token set sealed_successor = null where id in ' +
+  '(select id from gatehouse_refresh_token where sealed_successor is not null and used_at <= ? limit ?)';
 
 /**
  * Clears the sealed successors of refresh tokens rotated before the grace window
@@ -21,9 +24,13 @@ export async function clearSealedSuccessors(deps: Pick<StoreDeps, 'orm' | 'clock
   return clearSealedBefore(deps.orm.em.fork() as unknown as EntityManager, deps.clock.now() - deps.settings.sessions.reuseInterval * 1000);
 }
 
-/** The statement of `clearSealedSuccessors`: tokens rotated at or before `beforeMs` lose their sealed successor. */
-export async function clearSealedBefore(em: EntityManager, beforeMs: number): Promise<number> {
-  return affected(await em.execute(CLEAR, [dbDate(em, beforeMs)], 'run'));
+/**
+ * The statement of `clearSealedSuccessors`: tokens rotated at or before `beforeMs` lose
+ * their sealed successor; with `limit`, at most that many (one batch of `tokens clear`).
+ */
+export async function clearSealedBefore(em: EntityManager, beforeMs: number, limit?: number): Promise<number> {
+  if (limit === undefined) return affected(await em.execute(CLEAR, [dbDate(em, beforeMs)], 'run'));
+  return affected(await em.execute(CLEAR_BATCH, [dbDate(em, beforeMs), limit], 'run'));
 }
 
 /** How often each instance clears sealed successors: every grace window, within 1 s to 60 s. */
