@@ -16,6 +16,7 @@ import { VerifiedTokenCache } from './tokens/access/verified-cache';
 import { type Clock, systemClock } from './util/clock';
 import { GatehouseEvents } from './store/events';
 import { SessionStore } from './store/store';
+import { startSealSweeper } from './store/clear-sealed';
 import { auditListener } from './logging/audit-listener';
 import { metricsListener } from './metrics/event-listener';
 import { GatehouseMetrics } from './metrics/metrics';
@@ -114,6 +115,8 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
   events.on(metricsListener(metrics));
   let metricsServer: Promise<MetricsServer> | undefined;
   const store = new SessionStore({ orm, clock, settings, sessions, bus, events, warn });
+  // A rotated token's sealed successor is cleared once the grace window has passed.
+  const stopSealSweeper = startSealSweeper(() => store.clearSealedSuccessors(), settings.sessions.reuseInterval, warn);
   return {
     settings,
     clock,
@@ -126,7 +129,7 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
     hooks,
     log,
     bus,
-    loginLimiter: new LoginLimiter(settings, redis),
+    loginLimiter: new LoginLimiter(settings, redis, clock),
     metrics,
     async serveMetrics() {
       const port = settings.server.metricsPort;
@@ -136,6 +139,7 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
       return (await metricsServer).url;
     },
     async close() {
+      stopSealSweeper();
       if (metricsServer) await (await metricsServer.catch(() => undefined))?.close();
       await bus.close();
       if (!redis) return;

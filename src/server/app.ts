@@ -7,7 +7,7 @@ import { buildGatehouseSchema } from '../graphql/schema';
 import { createRuntime, type Gatehouse, type GatehouseHooks } from '../runtime';
 import type { Settings } from '../settings';
 import { loadTokenKeys } from '../tokens/keys';
-import { createLogger, type Logger } from '../logging/logger';
+import { createLogger, type Logger, requestLineLogger } from '../logging/logger';
 import { createApollo } from './apollo';
 import { createRequestHandler } from './http';
 import type { Clock } from '../util/clock';
@@ -41,6 +41,8 @@ export interface RunningGatehouse {
 export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
   const { settings } = options;
   const logger = options.logger ?? createLogger(settings);
+  // Request lines skip redaction only on the logger Gatehouse made itself (see requestLineLogger).
+  const requestLog = options.logger ?? requestLineLogger(logger, settings);
   const log = options.log ?? ((error: unknown) => logger.error({ err: error }, 'unexpected error'));
   const keys = loadTokenKeys(settings);
   const orm: MikroORM = await openDatabase(settings.database);
@@ -53,7 +55,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     const apollo = createApollo(await buildGatehouseSchema(), settings, log);
     await apollo.start();
     const ready = async () => (await databaseAnswers(orm)) && (bus.name !== 'redis' || (await bus.ready()));
-    const server = createServer({ keepAliveTimeout: 65_000 }, createRequestHandler(gatehouse, apollo, ready));
+    const server = createServer({ keepAliveTimeout: 65_000 }, createRequestHandler(gatehouse, apollo, ready, requestLog));
     const running = gatehouse;
     // METRICS_PORT first: a port that is taken stops start-up before the API listens.
     const metricsUrl = await gatehouse.serveMetrics();
