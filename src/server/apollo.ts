@@ -9,6 +9,7 @@ import { formatError } from './format-error';
 import { refreshTokenHeaderPlugin } from './plugins/refresh-token-header';
 import { rejectNulCharacters } from './reject-nul';
 import { gatehousePlugin } from './plugins/gatehouse';
+import { refuseHttpSubscriptions } from './plugins/http-subscriptions';
 
 /** What Apollo Sandbox opens with: a login and a call of a protected field. */
 export const SANDBOX_DOCUMENT = `# Sign in, copy "token" into the Authorization header (Bearer <token>), then run Me.
@@ -48,7 +49,8 @@ export function landingPage(settings: Pick<Settings, 'server'>): ApolloServerPlu
  * mode, CSRF prevention on, and document limits (depth, aliases, cost, directives through
  * graphql-armor; tokens through the graphql parser) in every mode. In production: no
  * Sandbox, no introspection, and no field suggestions ("Did you mean …") in errors. Text
- * arguments holding U+0000 are refused (see `rejectNulCharacters`).
+ * arguments holding U+0000 are refused (see `rejectNulCharacters`), and so are `subscription`
+ * operations over HTTP (`refuseHttpSubscriptions`) and persisted-query hashes (BAD_USER_INPUT).
  */
 export function createApollo(schema: GraphQLSchema, settings: Settings, log: (error: unknown) => void): ApolloServer<GatehouseContext> {
   const production = settings.server.nodeEnv === 'production';
@@ -75,6 +77,7 @@ export function createApollo(schema: GraphQLSchema, settings: Settings, log: (er
       refreshTokenHeaderPlugin(),
       ...armor.plugins,
       rejectNulCharacters,
+      refuseHttpSubscriptions(),
       gatehousePlugin(),
       landingPage(settings),
       // No cache hints: every answer is `cache-control: no-store` (set in http.ts). Without a

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/core';
 import { migrate as applyMigrations, openDatabase } from '../db/orm';
@@ -9,7 +9,7 @@ import type { Settings } from '../settings';
 import { loadTokenKeys } from '../tokens/keys';
 import { createLogger, type Logger } from '../logging/logger';
 import { createApollo } from './apollo';
-import { createRequestHandler } from './http';
+import { createRequestHandler, type Readiness } from './http';
 import type { Clock } from '../util/clock';
 
 export interface StartOptions {
@@ -50,8 +50,11 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     await bus.attach(gatehouse.sessions);
     const apollo = createApollo(await buildGatehouseSchema(), settings, log);
     await apollo.start();
-    const ready = async () => (await databaseAnswers(orm)) && (bus.name !== 'redis' || (await bus.ready()));
-    const server = createServer({ keepAliveTimeout: 65_000 }, createRequestHandler(gatehouse, apollo, ready));
+    const readiness = async (): Promise<Readiness> => {
+      const [database, busUp] = await Promise.all([databaseAnswers(orm), bus.ready().catch(() => false)]);
+      return { database: database ? 'up' : 'down', bus: { name: bus.name, state: busUp ? 'up' : 'down' } };
+    };
+    const server = createServer(httpServerOptions(settings), createRequestHandler(gatehouse, apollo, readiness));
     const running = gatehouse;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -94,6 +97,22 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     await orm.close(true);
     throw error;
   }
+}
+
+/**
+ * `node:http` options from the settings: Node's defaults (60 s for headers, 300 s for the
+ * whole request, checked every 30 s) let a stalled upload hold its buffer for minutes; an
+ * auth API's requests are small, so headers must arrive within `HTTP_HEADERS_TIMEOUT` and
+ * the whole request within `HTTP_REQUEST_TIMEOUT` (also the body's deadline in `http.ts`),
+ * checked every second.
+ */
+export function httpServerOptions(settings: Pick<Settings, 'server'>): ServerOptions {
+  return {
+    keepAliveTimeout: 65_000,
+    headersTimeout: settings.server.headersTimeout * 1000,
+    requestTimeout: settings.server.requestTimeout * 1000,
+    connectionsCheckingInterval: 1000,
+  };
 }
 
 /** True when the database answers a trivial query. */

@@ -86,6 +86,9 @@ function checkTogether(s: Settings): void {
   if (s.database.poolMin > s.database.poolMax) {
     throw new SettingsError('DATABASE_POOL_MIN', `must not be above DATABASE_POOL_MAX (${s.database.poolMax})`);
   }
+  if (s.server.headersTimeout > s.server.requestTimeout) {
+    throw new SettingsError('HTTP_HEADERS_TIMEOUT', `must not be above HTTP_REQUEST_TIMEOUT (${s.server.requestTimeout}s): the headers are part of the request`);
+  }
   const { algorithm, secret, privateKey, publicKeys } = s.tokens;
   const hmac = algorithm.startsWith('HS');
   if (hmac && publicKeys !== null) {

@@ -87,6 +87,8 @@ const ROWS = [
   setting('NODE_ENV', 'server', 'nodeEnv', oneOf(NODE_ENVS), 'development', 'production turns off Sandbox and introspection, and demands secrets'),
   setting('TRUST_PROXY', 'server', 'trustProxy', boolean(), 'false', 'take the client address from the last X-Forwarded-For entry (one trusted proxy in front)'),
   setting('SHUTDOWN_TIMEOUT', 'server', 'shutdownTimeout', duration(), '10s', 'how long SIGTERM waits for in-flight requests before closing connections'),
+  setting('HTTP_HEADERS_TIMEOUT', 'server', 'headersTimeout', duration(1), '10s', 'a request whose headers have not all arrived by then gets 408 and its connection closed'),
+  setting('HTTP_REQUEST_TIMEOUT', 'server', 'requestTimeout', duration(1), '15s', 'a request (headers and body) not all arrived by then gets 408 and its connection closed; at least HTTP_HEADERS_TIMEOUT'),
   setting('GATEHOUSE_WORKER_NICE', 'server', 'workerNice', integer(0, 19), '10', "nice value for the worker threads (bcrypt's pool), so hashing yields to the event loop; 0 leaves them be"),
   // logging
   setting('LOG_LEVEL', 'logging', 'level', oneOf(LOG_LEVELS), 'info', 'lowest level of log lines written'),

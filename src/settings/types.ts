@@ -113,6 +113,10 @@ export interface ServerSettings {
   readonly trustProxy: boolean;
   /** How long a SIGTERM waits for in-flight requests before closing connections, seconds. */
   readonly shutdownTimeout: number;
+  /** How long a client may take to send a request's headers, seconds (Node's `headersTimeout`). */
+  readonly headersTimeout: number;
+  /** How long a client may take to send a whole request, headers and body, seconds (Node's `requestTimeout`, and the body's deadline). */
+  readonly requestTimeout: number;
   /** Nice value for the server's worker threads (bcrypt's thread pool); 0 leaves them be. */
   readonly workerNice: number;
 }

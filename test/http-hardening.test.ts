@@ -1,0 +1,217 @@
+/**
+ * The HTTP front under an attacker's requests (issue 15): deeply nested and very wide
+ * variables, content types that only one parser understands, persisted-query hashes and
+ * subscriptions over HTTP, stalled uploads, encoded and dotted paths, and `/readyz` while
+ * Redis does not answer. Every answer is a 4xx with the contract's code (or the route's
+ * 404), nothing is logged as unexpected.
+ */
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { MAX_VARIABLE_DEPTH, MAX_VARIABLE_NODES, variablesProblem } from '../src/server/reject-nul';
+import { mediaTypeEssence } from '../src/server/media-type';
+import { requestTarget } from '../src/server/http';
+import { loadSettings } from '../src/settings';
+import { startTestServer, testEnv, type TestServer } from './support/server';
+import { assertData, gql, VERIFY } from './support/http';
+
+const VERIFY_QUERY = 'mutation($t: String!) { verifyToken(token: $t) { payload { sub } } }';
+
+/** POSTs a raw body; the answer's status and parsed JSON (or text). */
+async function post(url: string, body: string, contentType = 'application/json') {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const text = await response.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: response.status, json };
+}
+
+/** One raw HTTP request with the path exactly as given (fetch would normalise `%2e%2e`). */
+function rawRequest(base: URL, path: string, body = JSON.stringify({ query: '{ __typename }' })): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: base.hostname, port: base.port, method: 'POST', path, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Opens a connection, writes `head`, never finishes; resolves with what the server wrote and when it closed (ms). */
+function stall(base: URL, head: string, limitMs: number): Promise<{ text: string; closedAfter: number | null }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = connect(Number(base.port), base.hostname, () => socket.write(head));
+    let text = '';
+    const give = setTimeout(() => {
+      socket.destroy();
+      resolve({ text, closedAfter: null });
+    }, limitMs);
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(give);
+      resolve({ text, closedAfter: Date.now() - started });
+    });
+  });
+}
+
+describe('variables are walked within bounds', () => {
+  it('finds NUL, and refuses depth and size past the limits without recursion', () => {
+    assert.equal(variablesProblem({ a: ['x', { b: 'y' }] }), null);
+    assert.equal(variablesProblem({ a: ['x', { b: 'y\u0000' }] }), 'NUL');
+    assert.equal(variablesProblem({ ['k\u0000']: 1 }), 'NUL');
+    // Far deeper than any call stack: an explicit stack does not care.
+    assert.equal(variablesProblem(JSON.parse(`{"a":${'['.repeat(200_000)}${']'.repeat(200_000)}}`)), 'TOO_DEEP');
+    let nested: unknown = 'x';
+    for (let i = 0; i < MAX_VARIABLE_DEPTH - 1; i++) nested = [nested];
+    assert.equal(variablesProblem(nested), null, 'exactly at the depth limit');
+    assert.equal(variablesProblem([nested]), 'TOO_DEEP');
+    assert.equal(variablesProblem({ a: new Array(MAX_VARIABLE_NODES - 3).fill(0) }), null, 'exactly at the node limit');
+    assert.equal(variablesProblem({ a: new Array(MAX_VARIABLE_NODES).fill(0) }), 'TOO_MANY');
+    assert.equal(variablesProblem(Object.fromEntries(Array.from({ length: MAX_VARIABLE_NODES }, (_, i) => [`k${i}`, 1]))), 'TOO_MANY');
+  });
+});
+
+describe('content types are read as Apollo reads them', () => {
+  const VARIANTS = [
+    'application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', ' application/json ', 'application/json ; x=y', 'application/json;',
+    'application/json,', '/application/json', 'application/jsonx', 'application/json/x', 'application /json', 'text/plain; application/json',
+    'application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', '', 'json', 'application/', '\tapplication/json\r\n',
+    'application/json, text/plain', 'application/\u00e9json',
+  ];
+
+  it('gives the essence the WHATWG parser (whatwg-mimetype, which Apollo uses) gives, for every variant', () => {
+    // Apollo's own dependency, loaded from where Apollo loads it: the comparison is with the real rule.
+    const apolloRequire = require('node:module').createRequire(require.resolve('@apollo/server'));
+    const MIMEType = apolloRequire('whatwg-mimetype');
+    for (const variant of VARIANTS) {
+      assert.equal(mediaTypeEssence(variant), MIMEType.parse(variant)?.essence ?? null, JSON.stringify(variant));
+    }
+  });
+
+  describe('over HTTP', () => {
+    let server: TestServer;
+    const logged: unknown[] = [];
+    before(async () => {
+      server = await startTestServer('sqlite', { HTTP_HEADERS_TIMEOUT: '1s', HTTP_REQUEST_TIMEOUT: '1s' }, { log: (error) => logged.push(error) });
+    });
+    after(() => server?.stop());
+
+    it('parses JSON only for the exact media type application/json; the rest is refused with BAD_USER_INPUT, never run', async () => {
+      const body = JSON.stringify({ query: '{ __typename }' });
+      for (const type of VARIANTS) {
+        const answer = await post(server.url, body, type);
+        if (mediaTypeEssence(type) === 'application/json') {
+          assert.equal(answer.status, 200, `${JSON.stringify(type)}: ${JSON.stringify(answer.json)}`);
+          assert.equal(answer.json.data.__typename, 'Query');
+        } else {
+          assert.equal(answer.status, 400, `${JSON.stringify(type)}: ${JSON.stringify(answer.json)}`);
+          assert.equal(answer.json.data, undefined, JSON.stringify(type));
+          assert.equal(answer.json.errors[0].extensions.code, 'BAD_USER_INPUT', JSON.stringify(type));
+        }
+      }
+      assert.deepEqual(logged, []);
+    });
+
+    it('answers variables nested 4,000 arrays deep (an 8 KB body, no token) with BAD_USER_INPUT, not 500', async () => {
+      const deepArrays = `{"query":${JSON.stringify(VERIFY_QUERY)},"variables":{"t":${'['.repeat(4000)}${']'.repeat(4000)}}}`;
+      const deepObjects = `{"query":${JSON.stringify(VERIFY_QUERY)},"variables":{"t":${'{"a":'.repeat(4000)}1${'}'.repeat(4000)}}}`;
+      const wide = JSON.stringify({ query: VERIFY_QUERY, variables: { t: new Array(20_000).fill(0) } });
+      for (const [name, body] of [['deep arrays', deepArrays], ['deep objects', deepObjects], ['wide array', wide]]) {
+        const answer = await post(server.url, body);
+        assert.equal(answer.status, 400, `${name}: ${JSON.stringify(answer.json)}`);
+        assert.equal(answer.json.errors[0].extensions.code, 'BAD_USER_INPUT', name);
+      }
+      // An ordinary request still works, and NUL is still refused.
+      assert.equal((await gql(server.url, VERIFY, { token: 'x' })).errors?.[0].extensions?.code, 'INVALID_TOKEN');
+      assert.equal((await gql(server.url, VERIFY, { token: 'x\u0000' })).errors?.[0].extensions?.code, 'BAD_USER_INPUT');
+      assert.deepEqual(logged, [], 'no stack trace, nothing unexpected logged');
+    });
+
+    it('answers a persisted-query hash and an HTTP subscription with BAD_USER_INPUT and a reason, logging nothing', async () => {
+      const persisted = await post(server.url, JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }));
+      assert.equal(persisted.json.errors[0].extensions.code, 'BAD_USER_INPUT', JSON.stringify(persisted.json));
+      assert.equal(persisted.json.errors[0].extensions.reason, 'PERSISTED_QUERY_NOT_SUPPORTED');
+      const withQuery = await post(server.url, JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }));
+      assert.equal(withQuery.json.errors[0].extensions.code, 'BAD_USER_INPUT', JSON.stringify(withQuery.json));
+      for (const query of ['subscription { x }', 'subscription S { sessionEvents { type } }']) {
+        const answer = await post(server.url, JSON.stringify({ query }));
+        assert.equal(answer.status, 400, JSON.stringify(answer.json));
+        assert.equal(answer.json.errors[0].extensions.code, 'BAD_USER_INPUT', JSON.stringify(answer.json));
+        assert.equal(answer.json.errors[0].extensions.reason, 'SUBSCRIPTION_OVER_HTTP');
+      }
+      assert.deepEqual(logged, [], 'no stack trace, nothing unexpected logged');
+    });
+
+    it('serves exact paths only: encoded, dotted, doubled or trailing variants are 404', async () => {
+      const base = new URL(server.url);
+      assert.equal((await rawRequest(base, '/graphql')).status, 200);
+      assert.equal((await rawRequest(base, '/graphql?x=1')).status, 200);
+      for (const path of ['/x/%2e%2e/graphql', '/x/../graphql', '/./graphql', '/graphql/', '//graphql', '/%67raphql', '/GRAPHQL', '/graphql%00', '/graphql;x', '/graphql#x', '/readyz/', '/%2Fgraphql']) {
+        const answer = await rawRequest(base, path);
+        assert.equal(answer.status, 404, `${path}: ${answer.status} ${answer.text.slice(0, 100)}`);
+      }
+      assert.deepEqual(requestTarget('/graphql?a=%2e'), { path: '/graphql', search: '?a=%2e' });
+      assert.equal(requestTarget('http://127.0.0.1/graphql'), null);
+      assert.equal(requestTarget('*'), null);
+    });
+
+    it('cuts a stalled upload (408, connection closed) at HTTP_REQUEST_TIMEOUT, and stalled headers at HTTP_HEADERS_TIMEOUT', async () => {
+      const base = new URL(server.url);
+      const [upload, headers] = await Promise.all([
+        stall(base, `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 92160\r\n\r\n${'{"query":"'.padEnd(1000, ' ')}`, 5000),
+        stall(base, 'POST /graphql HTTP/1.1\r\nHost: x\r\nX-Slow: ', 5000),
+      ]);
+      assert.notEqual(upload.closedAfter, null, 'the stalled upload was cut');
+      assert.ok(upload.closedAfter! < 3000, `cut after ${upload.closedAfter} ms`);
+      assert.match(upload.text, /^HTTP\/1\.1 408/);
+      assert.notEqual(headers.closedAfter, null, 'the stalled headers were cut');
+      assert.ok(headers.closedAfter! < 3000, `cut after ${headers.closedAfter} ms`);
+      assert.deepEqual(logged, []);
+    });
+  });
+});
+
+describe('/readyz means "can serve"', () => {
+  let server: TestServer;
+  const warnings: string[] = [];
+  before(async () => {
+    // A port nothing listens on: Redis does not answer.
+    const probe = createTcpServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    server = await startTestServer('sqlite', { REDIS_URL: `redis://127.0.0.1:${port}` }, { warn: (line) => warnings.push(line) });
+  });
+  after(() => server?.stop());
+
+  it('answers 200 while Redis does not answer, and says the bus is down', async () => {
+    const base = server.url.replace(/\/graphql$/, '');
+    const response = await fetch(`${base}/readyz`);
+    const body = await response.json();
+    assert.equal(response.status, 200, JSON.stringify(body));
+    assert.deepEqual(body, { status: 'ok', database: 'up', bus: { name: 'redis', state: 'down' } });
+    // And it does serve, checking sessions in the database.
+    await server.createUser({ username: 'ready' });
+    const { tokenAuth } = assertData(await gql(server.url, 'mutation { tokenAuth(username: "ready", password: "correct horse") { token } }'));
+    assert.equal(assertData(await gql(server.url, '{ me { username } }', {}, { authorization: `Bearer ${tokenAuth.token}` })).me.username, 'ready');
+    assert.ok(warnings.some((line) => /unreachable/.test(line)), warnings.join('\n'));
+  });
+});
+
+describe('HTTP timeout settings', () => {
+  it('have defaults that fit an auth API, and headers may not outlast the request', () => {
+    const settings = loadSettings(testEnv());
+    assert.equal(settings.server.headersTimeout, 10);
+    assert.equal(settings.server.requestTimeout, 15);
+    assert.throws(() => loadSettings(testEnv({ HTTP_HEADERS_TIMEOUT: '20s', HTTP_REQUEST_TIMEOUT: '10s' })), /HTTP_HEADERS_TIMEOUT/);
+  });
+});
