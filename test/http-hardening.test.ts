@@ -71,7 +71,7 @@ describe('variables are walked within bounds', () => {
     // Far deeper than any call stack: an explicit stack does not care.
     assert.equal(variablesProblem(JSON.parse(`{"a":${'['.repeat(200_000)}${']'.repeat(200_000)}}`)), 'TOO_DEEP');
     let nested: unknown = 'x';
-    for (let i = 0; i < MAX_VARIABLE_DEPTH - 1; i++) nested = [nested];
+    for (let i = 0; i < MAX_VARIABLE_DEPTH; i++) nested = [nested];
     assert.equal(variablesProblem(nested), null, 'exactly at the depth limit');
     assert.equal(variablesProblem([nested]), 'TOO_DEEP');
     assert.equal(variablesProblem({ a: new Array(MAX_VARIABLE_NODES - 3).fill(0) }), null, 'exactly at the node limit');
