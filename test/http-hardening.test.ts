@@ -13,6 +13,8 @@ import { MAX_VARIABLE_DEPTH, MAX_VARIABLE_NODES, variablesProblem } from '../src
 import { mediaTypeEssence } from '../src/server/media-type';
 import { requestTarget } from '../src/server/http';
 import { loadSettings } from '../src/settings';
+import { createLogger } from '../src/logging/logger';
+import { printable } from '../src/util/printable';
 import { startTestServer, testEnv, type TestServer } from './support/server';
 import { assertData, gql, VERIFY } from './support/http';
 
@@ -213,5 +215,55 @@ describe('HTTP timeout settings', () => {
     assert.equal(settings.server.headersTimeout, 10);
     assert.equal(settings.server.requestTimeout, 15);
     assert.throws(() => loadSettings(testEnv({ HTTP_HEADERS_TIMEOUT: '20s', HTTP_REQUEST_TIMEOUT: '10s' })), /HTTP_HEADERS_TIMEOUT/);
+  });
+});
+
+/** What a terminal or a log viewer would act on: escapes, controls, bidi and invisible format characters. */
+const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/;
+
+describe('device names, user agents and audit fields are printable', () => {
+  it('printable() strips escapes, controls and bidi characters and collapses whitespace', () => {
+    assert.equal(printable('Pixel\u202e\r\n\x1b[31mowned\x1b[0m   7', 255), 'Pixel owned 7');
+    assert.equal(printable('\x1b]0;title\x07tab\tand\u2028line\u0085next\u00a0x', 255), 'tab and line next x');
+    assert.equal(printable('a\u2066b\u2069c\u200bd\u0000e\x7ff\x9b1mg', 255), 'abcdefg');
+    assert.equal(printable('\ud800x\udfff', 255), '\ufffdx\ufffd');
+    assert.equal(printable('😀'.repeat(300), 255), '😀'.repeat(255), 'cut by code points');
+    assert.equal(printable(' \r\n\t ', 255), '');
+  });
+
+  let server: TestServer;
+  const lines: string[] = [];
+  before(async () => {
+    const logger = createLogger({ logging: { level: 'info' } }, { write: (line: string) => void lines.push(line) });
+    server = await startTestServer('sqlite', {}, { logger });
+    await server.createUser({ username: 'printer' });
+  });
+  after(() => server?.stop());
+
+  it('sanitizes the device name and user agent at login, so devices echoes clean text', async () => {
+    const LOGIN_DEVICE = 'mutation($n: String) { tokenAuth(username: "printer", password: "correct horse", deviceName: $n) { token device { name userAgent } } }';
+    // Node reads header bytes as latin1 and refuses CR, LF and ESC in them: what gets through is 0x80–0xff (here UTF-8 of U+202E), tabs and runs of spaces.
+    const agent = 'Mozilla\xe2\x80\xae/5.0 \t\t (fake)\x9b';
+    const named = assertData(await gql(server.url, LOGIN_DEVICE, { n: 'Work\u202eenohp\r\nadmin login ok\x1b[0m' }, { 'user-agent': agent })).tokenAuth;
+    assert.equal(named.device.name, 'Workenohp admin login ok');
+    assert.equal(named.device.userAgent, 'Mozilla\xe2\xae/5.0 (fake)');
+    // A name that is nothing but controls falls through to the next source (X-Device-Model).
+    const fallback = assertData(await gql(server.url, LOGIN_DEVICE, { n: '\u202e\x1b[0m\r\n' }, { 'user-agent': agent, 'x-device-model': 'Pixel\t\t7\x85' })).tokenAuth;
+    assert.equal(fallback.device.name, 'Pixel 7');
+    const { devices } = assertData(await gql(server.url, '{ devices { name userAgent } }', {}, { authorization: `Bearer ${named.token}` }));
+    for (const device of devices) {
+      assert.equal(UNPRINTABLE.test(device.name), false, JSON.stringify(device));
+      assert.equal(UNPRINTABLE.test(device.userAgent ?? ''), false, JSON.stringify(device));
+    }
+    const stored = await server.sql<{ name: string; user_agent: string }>('select name, user_agent from gatehouse_device');
+    for (const row of stored) assert.equal(UNPRINTABLE.test(row.name + row.user_agent), false, JSON.stringify(row));
+  });
+
+  it('writes a hostile username into the audit line as printable text', async () => {
+    const username = 'root\u202e\r\n{"audit":"login.succeeded"}\x1b[8m';
+    await gql(server.url, 'mutation($u: String!) { tokenAuth(username: $u, password: "x") { token } }', { u: username });
+    const failed = lines.map((line) => JSON.parse(line)).find((line) => line.audit === 'login.failed');
+    assert.ok(failed, lines.join(''));
+    assert.equal(failed.username, 'root {"audit":"login.succeeded"}');
   });
 });
