@@ -43,7 +43,7 @@ const DATA_DIR = './data';
 
 const ROWS = [
   // tokens
-  setting('JWT_SECRET', 'tokens', 'secret', optionalText({ trim: false, secret: true }), null, 'HMAC key; generated and kept in the data folder in development, required in production (at least 32 bytes)'),
+  setting('JWT_SECRET', 'tokens', 'secret', optionalText({ trim: false, secret: true }), null, 'HMAC key; generated and kept in the data folder in development, required in production (at least 32 bytes, and not a repeated character or short pattern)'),
   setting('JWT_ALGORITHM', 'tokens', 'algorithm', oneOf(ALGORITHMS), 'HS256', 'signing algorithm'),
   setting('JWT_PRIVATE_KEY', 'tokens', 'privateKey', optionalText(), null, 'PEM text or a file path: the signing key of RS/ES/PS algorithms'),
   setting('JWT_PUBLIC_KEY', 'tokens', 'publicKey', optionalText(), null, 'PEM text or a file path: the verification key (derived from the private key when unset)'),
