@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { MAX_VARIABLE_DEPTH, MAX_VARIABLE_NODES, variablesProblem } from '../src/server/reject-nul';
 import { mediaTypeEssence } from '../src/server/media-type';
 import { requestTarget } from '../src/server/http';
+import { addressBucket, clientAddress } from '../src/server/client-address';
 import { loadSettings } from '../src/settings';
 import { createLogger } from '../src/logging/logger';
 import { printable } from '../src/util/printable';
@@ -265,5 +266,57 @@ describe('device names, user agents and audit fields are printable', () => {
     const failed = lines.map((line) => JSON.parse(line)).find((line) => line.audit === 'login.failed');
     assert.ok(failed, lines.join(''));
     assert.equal(failed.username, 'root {"audit":"login.succeeded"}');
+  });
+});
+
+describe('client addresses behind a proxy', () => {
+  it('parses ip:port and [v6]:port in X-Forwarded-For, and buckets IPv6 by /64', () => {
+    assert.equal(clientAddress('10.0.0.1', '198.51.100.4, 203.0.113.9:51234', true), '203.0.113.9');
+    assert.equal(clientAddress('10.0.0.1', '[2001:DB8::1]:443', true), '2001:db8::1');
+    assert.equal(clientAddress('10.0.0.1', '[2001:db8::1]', true), '2001:db8::1');
+    assert.equal(clientAddress('10.0.0.1', '[::ffff:192.0.2.7]:80', true), '192.0.2.7');
+    assert.equal(clientAddress('10.0.0.1', 'garbage:80', true), '10.0.0.1');
+    assert.equal(clientAddress('10.0.0.1', '203.0.113.9:51234', false), '10.0.0.1');
+    assert.equal(addressBucket('2001:db8:1:2:aaaa:bbbb:cccc:dddd'), '2001:db8:1:2::/64');
+    assert.equal(addressBucket('2001:0db8:0001:0002::1'), '2001:db8:1:2::/64');
+    assert.equal(addressBucket('2001:db8::'), '2001:db8:0:0::/64');
+    assert.equal(addressBucket('64:ff9b::192.0.2.1'), '64:ff9b:0:0::/64');
+    assert.equal(addressBucket('203.0.113.9'), '203.0.113.9');
+  });
+
+  let trusted: TestServer;
+  let untrusted: TestServer;
+  const lines: string[] = [];
+  before(async () => {
+    const logger = createLogger({ logging: { level: 'info' } }, { write: (line: string) => void lines.push(line) });
+    [trusted, untrusted] = await Promise.all([
+      startTestServer('sqlite', { TRUST_PROXY: 'true', LOGIN_MAX_FAILURES_PER_ADDRESS: '3', LOGIN_MAX_FAILURES_PER_USER: '0' }),
+      startTestServer('sqlite', { LOGIN_MAX_FAILURES_PER_ADDRESS: '3', LOGIN_MAX_FAILURES_PER_USER: '0' }, { logger }),
+    ]);
+  });
+  after(() => Promise.all([trusted?.stop(), untrusted?.stop()]));
+
+  const failLogin = (server: TestServer, forwardedFor: string, user: string) =>
+    gql(server.url, 'mutation($u: String!) { tokenAuth(username: $u, password: "wrong") { token } }', { u: user }, { 'x-forwarded-for': forwardedFor });
+  const codeOf = async (answer: Promise<{ errors?: Array<{ extensions?: Record<string, unknown> }> }>) => (await answer).errors?.[0].extensions?.code;
+
+  it('counts a proxy-written ip:port as that client, not as the proxy', async () => {
+    for (let i = 0; i < 3; i++) assert.equal(await codeOf(failLogin(trusted, `203.0.113.9:${40000 + i}`, `u${i}`)), 'INVALID_CREDENTIALS');
+    assert.equal(await codeOf(failLogin(trusted, '203.0.113.9:41000', 'u9')), 'RATE_LIMITED', 'the same client on another port');
+    assert.equal(await codeOf(failLogin(trusted, '198.51.100.1:40000', 'u9')), 'INVALID_CREDENTIALS', 'another client is not locked out');
+  });
+
+  it('counts every address of one IPv6 /64 in one bucket', async () => {
+    for (let i = 1; i <= 3; i++) assert.equal(await codeOf(failLogin(trusted, `[2001:db8:1:2::${i}]:443`, `v${i}`)), 'INVALID_CREDENTIALS');
+    assert.equal(await codeOf(failLogin(trusted, '2001:db8:1:2:ffff::99', 'v9')), 'RATE_LIMITED', 'a fresh address of the same /64');
+    assert.equal(await codeOf(failLogin(trusted, '2001:db8:1:3::1', 'v9')), 'INVALID_CREDENTIALS', 'the next /64 is another client');
+  });
+
+  it('without TRUST_PROXY, warns once when requests carry X-Forwarded-For', async () => {
+    for (let i = 0; i < 3; i++) await failLogin(untrusted, `203.0.113.${i}`, `w${i}`);
+    const warnings = lines.map((line) => JSON.parse(line)).filter((line) => line.level === 40 && /TRUST_PROXY is off/.test(line.msg));
+    assert.equal(warnings.length, 1, lines.join(''));
+    // And the failure is what the warning says: every client shares the proxy's address.
+    assert.equal(await codeOf(failLogin(untrusted, '198.51.100.200', 'w9')), 'RATE_LIMITED');
   });
 });

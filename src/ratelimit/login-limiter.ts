@@ -3,12 +3,14 @@ import type Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimited } from '../errors';
 import type { Settings } from '../settings';
+import { addressBucket } from '../server/client-address';
 
 /**
  * Limits failed password attempts (`tokenAuth`, `changePassword`), with rate-limiter-flexible:
  * at most `LOGIN_MAX_FAILURES_PER_USER` per username and client address, and at most
  * `LOGIN_MAX_FAILURES_PER_ADDRESS` per client address, in a fixed window of
- * `LOGIN_FAILURE_WINDOW`. Counters live in this process's memory, or in Redis when one is
+ * `LOGIN_FAILURE_WINDOW`. An IPv6 client is counted by its /64 network (`addressBucket`),
+ * not by each of its addresses. Counters live in this process's memory, or in Redis when one is
  * given (shared by every instance), with this process's memory as the insurance when Redis
  * does not answer.
  *
@@ -42,13 +44,15 @@ export class LoginLimiter {
    * username+address or the address has used up its failures. `address` null: not known
    * (an embedding server that gave none), so only the username counter applies.
    */
-  async attempt(username: string, address: string | null): Promise<void> {
+  async attempt(username: string, clientAddress: string | null): Promise<void> {
+    const address = clientAddress === null ? null : addressBucket(clientAddress);
     if (address !== null && this.perAddress) await consume(this.perAddress, address);
     if (this.perUser) await consume(this.perUser, userKey(username, address));
   }
 
   /** A correct password: resets the username+address counter, gives the address its point back. */
-  async succeeded(username: string, address: string | null): Promise<void> {
+  async succeeded(username: string, clientAddress: string | null): Promise<void> {
+    const address = clientAddress === null ? null : addressBucket(clientAddress);
     await Promise.all([
       this.perUser?.delete(userKey(username, address)),
       address !== null ? this.perAddress?.reward(address, 1) : undefined,

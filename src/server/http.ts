@@ -102,10 +102,21 @@ export interface Readiness {
  */
 export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<GatehouseContext>, readiness: () => Promise<Readiness>) {
   const jwks = publicJwks(gh.keys);
+  const { trustProxy } = gh.settings.server;
+  let proxyWarned = false;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
     res.setHeader('x-request-id', requestId);
-    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], gh.settings.server.trustProxy);
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
+    if (!trustProxy && !proxyWarned && req.headers['x-forwarded-for'] !== undefined) {
+      // Behind a proxy without TRUST_PROXY every client has the proxy's address: a few hundred
+      // failed logins lock everyone out. Said once per process, at the first such request.
+      proxyWarned = true;
+      gh.log.warn(
+        { ip: address },
+        'a request carries X-Forwarded-For but TRUST_PROXY is off: if Gatehouse runs behind a reverse proxy, every client counts as its address for login limits (set TRUST_PROXY=true); if not, clients are sending the header themselves and it is ignored',
+      );
+    }
     let scope: RequestScope | undefined;
     logWhenDone(gh.log, req, res, { requestId, ip: address, operation: () => scope?.operation });
     try {
