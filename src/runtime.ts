@@ -112,7 +112,7 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
     hooks,
     log,
     bus,
-    loginLimiter: new LoginLimiter(settings, redis),
+    loginLimiter: new LoginLimiter(settings, redis, clock),
     async close() {
       await bus.close();
       if (!redis) return;

@@ -7,7 +7,7 @@ import { buildGatehouseSchema } from '../graphql/schema';
 import { createRuntime, type Gatehouse, type GatehouseHooks } from '../runtime';
 import type { Settings } from '../settings';
 import { loadTokenKeys } from '../tokens/keys';
-import { createLogger, type Logger } from '../logging/logger';
+import { createLogger, type Logger, requestLineLogger } from '../logging/logger';
 import { createApollo } from './apollo';
 import { createRequestHandler, type Readiness } from './http';
 import type { Clock } from '../util/clock';
@@ -39,6 +39,8 @@ export interface RunningGatehouse {
 export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
   const { settings } = options;
   const logger = options.logger ?? createLogger(settings);
+  // Request lines skip redaction only on the logger Gatehouse made itself (see requestLineLogger).
+  const requestLog = options.logger ?? requestLineLogger(logger, settings);
   const log = options.log ?? ((error: unknown) => logger.error({ err: error }, 'unexpected error'));
   const keys = loadTokenKeys(settings);
   const orm: MikroORM = await openDatabase(settings.database);
@@ -54,7 +56,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
       const [database, busUp] = await Promise.all([databaseAnswers(orm), bus.ready().catch(() => false)]);
       return { database: database ? 'up' : 'down', bus: { name: bus.name, state: busUp ? 'up' : 'down' } };
     };
-    const server = createServer(httpServerOptions(settings), createRequestHandler(gatehouse, apollo, readiness));
+    const server = createServer(httpServerOptions(settings), createRequestHandler(gatehouse, apollo, readiness, requestLog));
     const running = gatehouse;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

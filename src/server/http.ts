@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { createContext, type GatehouseContext, type Headers, type RequestScope } from '../context/context';
 import { logWhenDone } from '../logging/request-log';
+import type { Logger } from '../logging/logger';
 import { requestIdFrom } from '../logging/request-id';
 import type { Gatehouse } from '../runtime';
 import { clientAddress } from './client-address';
@@ -100,7 +101,7 @@ export interface Readiness {
  * (asymmetric algorithms; 404 for HMAC, whose secret is never published). Bodies over
  * `MAX_BODY_BYTES` get 413. No framework in the hot path.
  */
-export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<GatehouseContext>, readiness: () => Promise<Readiness>) {
+export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<GatehouseContext>, readiness: () => Promise<Readiness>, requestLog: Logger = gh.log) {
   const jwks = publicJwks(gh.keys);
   const { trustProxy } = gh.settings.server;
   let proxyWarned = false;
@@ -118,7 +119,7 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       );
     }
     let scope: RequestScope | undefined;
-    logWhenDone(gh.log, req, res, { requestId, ip: address, operation: () => scope?.operation });
+    logWhenDone(requestLog, req, res, { requestId, ip: address, operation: () => scope?.operation });
     try {
       const target = requestTarget(req.url);
       if (!target || !ROUTES.has(target.path)) return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
