@@ -16,6 +16,7 @@ import { VerifiedTokenCache } from './tokens/access/verified-cache';
 import { type Clock, systemClock } from './util/clock';
 import { GatehouseEvents } from './store/events';
 import { SessionStore } from './store/store';
+import { startSealSweeper } from './store/clear-sealed';
 import { auditListener } from './logging/audit-listener';
 
 /** Which mutation is answering with an `AuthPayload`. */
@@ -100,6 +101,8 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
   const events = new GatehouseEvents((error) => log.error({ err: error }, 'event listener failed'));
   events.on(auditListener(log));
   const store = new SessionStore({ orm, clock, settings, sessions, bus, events, warn });
+  // A rotated token's sealed successor is cleared once the grace window has passed.
+  const stopSealSweeper = startSealSweeper(() => store.clearSealedSuccessors(), settings.sessions.reuseInterval, warn);
   return {
     settings,
     clock,
@@ -114,6 +117,7 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
     bus,
     loginLimiter: new LoginLimiter(settings, redis, clock),
     async close() {
+      stopSealSweeper();
       await bus.close();
       if (!redis) return;
       await redis.quit().catch(() => undefined);
