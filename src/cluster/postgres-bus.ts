@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { SessionCache } from '../sessions/cache';
-import { CHANNEL, decode, encode, type InvalidationBus } from './bus';
+import { CHANNEL, decodeMessage, encode, encodeSignal, type InvalidationBus, SignalReceivers } from './bus';
 
 /**
- * Invalidations over PostgreSQL LISTEN/NOTIFY, for several instances without Redis.
+ * Invalidations and session signals over PostgreSQL LISTEN/NOTIFY, for several instances without Redis.
  * One extra connection per process listens; while it is down, the cache is bypassed.
  */
 export function postgresBus(url: string, log: (line: string) => void): InvalidationBus {
   const origin = randomUUID();
   let cache: SessionCache | undefined;
+  const receivers = new SignalReceivers();
   let listener: Client | undefined;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
@@ -18,8 +19,7 @@ export function postgresBus(url: string, log: (line: string) => void): Invalidat
     const client = new Client({ connectionString: url });
     client.on('error', () => undefined);
     client.on('notification', (message) => {
-      const event = message.payload ? decode(origin, message.payload) : null;
-      if (event) cache?.apply(event);
+      if (message.payload) receivers.deliver(decodeMessage(origin, message.payload), cache);
     });
     client.on('end', () => {
       if (closed) return;
@@ -53,6 +53,11 @@ export function postgresBus(url: string, log: (line: string) => void): Invalidat
       if (!listener) throw new Error('the PostgreSQL invalidation listener is not connected');
       await listener.query('select pg_notify($1, $2)', [CHANNEL, encode(origin, event)]);
     },
+    async announceSignal(signal) {
+      if (!listener) throw new Error('the PostgreSQL invalidation listener is not connected');
+      await listener.query('select pg_notify($1, $2)', [CHANNEL, encodeSignal(origin, signal)]);
+    },
+    onSignal: (listener) => receivers.add(listener),
     async ready() {
       return listener !== undefined;
     },

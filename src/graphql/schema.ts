@@ -9,11 +9,12 @@ import { AuthResolver, verifyTokenField } from './resolvers/auth';
 import { DeviceResolver } from './resolvers/devices';
 import { PasswordResolver } from './resolvers/password';
 import { UserResolver } from './resolvers/user';
+import { SessionEventsResolver } from './resolvers/session-events';
 import type { GatehouseContext } from '../context/context';
 
 /** Gatehouse's type-graphql resolvers, for `buildSchema({ resolvers: [...gatehouseResolvers, ...yours] })`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const gatehouseResolvers: NonEmptyArray<Function> = [UserResolver, DeviceResolver, AppTokenResolver, AuthResolver, PasswordResolver];
+export const gatehouseResolvers: NonEmptyArray<Function> = [UserResolver, DeviceResolver, AppTokenResolver, AuthResolver, PasswordResolver, SessionEventsResolver];
 
 /** Builds Gatehouse's schema with `@auth` declared but not yet enforced. */
 export async function buildSchemaWithoutEnforcement(): Promise<GraphQLSchema> {

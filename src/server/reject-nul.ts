@@ -28,6 +28,11 @@ function documentHasNul(document: DocumentNode): boolean {
   return found;
 }
 
+/** True when an operation's variables or string literals hold U+0000 (see `rejectNulCharacters`). */
+export function operationHasNul(document: DocumentNode, variables: unknown): boolean {
+  return hasNul(variables) || documentHasNul(document);
+}
+
 /**
  * Refuses any operation whose variables or string literals hold U+0000 (BAD_USER_INPUT,
  * HTTP 400). No Gatehouse value may contain it: PostgreSQL cannot store it, SQLite's SQL
@@ -40,7 +45,7 @@ export const rejectNulCharacters: ApolloServerPlugin = {
   async requestDidStart() {
     return {
       async didResolveOperation({ request, document }) {
-        if (hasNul(request.variables) || documentHasNul(document)) {
+        if (operationHasNul(document, request.variables)) {
           throw toGraphQLError(new BadUserInput('Arguments must not contain the NUL character (U+0000).'), { http: { status: 400 } });
         }
       },
