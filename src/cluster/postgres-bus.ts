@@ -14,6 +14,16 @@ export function postgresBus(url: string, log: (line: string) => void): Invalidat
   let listener: Client | undefined;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
+  // One NOTIFY at a time on the listener's connection, in the order they were asked for
+  // (pg would queue them too, but warns about overlapping queries).
+  let tail: Promise<unknown> = Promise.resolve();
+  const notify = (payload: string): Promise<void> => {
+    const client = listener;
+    if (!client) return Promise.reject(new Error('the PostgreSQL invalidation listener is not connected'));
+    const sent = tail.then(() => client.query('select pg_notify($1, $2)', [CHANNEL, payload]));
+    tail = sent.catch(() => undefined);
+    return sent.then(() => undefined);
+  };
 
   const connect = async (): Promise<void> => {
     const client = new Client({ connectionString: url });
@@ -45,17 +55,15 @@ export function postgresBus(url: string, log: (line: string) => void): Invalidat
       cache = target;
       target.setBypass(true);
       target.publish = (event) => {
-        listener?.query('select pg_notify($1, $2)', [CHANNEL, encode(origin, event)]).catch(() => undefined);
+        notify(encode(origin, event)).catch(() => undefined);
       };
       await connect();
     },
     async announce(event) {
-      if (!listener) throw new Error('the PostgreSQL invalidation listener is not connected');
-      await listener.query('select pg_notify($1, $2)', [CHANNEL, encode(origin, event)]);
+      await notify(encode(origin, event));
     },
     async announceSignal(signal) {
-      if (!listener) throw new Error('the PostgreSQL invalidation listener is not connected');
-      await listener.query('select pg_notify($1, $2)', [CHANNEL, encodeSignal(origin, signal)]);
+      await notify(encodeSignal(origin, signal));
     },
     onSignal: (listener) => receivers.add(listener),
     async ready() {

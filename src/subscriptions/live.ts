@@ -62,7 +62,10 @@ export interface LiveSessionsOptions {
 class Entry implements LiveSocket {
   readonly channels = new Set<Channel<SessionEventPayload>>();
   readonly pending = new Set<Promise<void>>();
+  /** Its close is decided (it may still be sent the events that come first). */
   ending = false;
+  /** Gone: closed and forgotten. */
+  closed = false;
 
   constructor(
     private readonly owner: LiveSessions,
@@ -135,6 +138,7 @@ export class LiveSessions {
     this.count -= 1;
     this.expiry.remove(entry);
     entry.ending = true;
+    entry.closed = true;
     for (const channel of [...entry.channels]) channel.end();
   }
 
@@ -170,7 +174,7 @@ export class LiveSessions {
 
   private deliver(entries: Entry[], payload: SessionEventPayload): void {
     for (const entry of entries) {
-      if (entry.ending) continue;
+      if (entry.closed) continue;
       for (const channel of entry.channels) {
         const sent = channel.push(payload);
         entry.pending.add(sent);
@@ -191,21 +195,26 @@ export class LiveSessions {
     }
   }
 
-  /** Closes a socket with 4403 and `reason`, once the events queued for it are sent (bounded) and `delay` ms have passed. */
+  /**
+   * Closes a socket with 4403 and `reason`: after `delay` ms (events that follow may still
+   * reach it meanwhile), once the events queued for it are sent (at most `DELIVERY_WAIT_MS`).
+   */
   private end(entry: Entry, reason: TokenProblem, delay: number): void {
     if (entry.ending) return;
     entry.ending = true;
     this.expiry.remove(entry);
-    const sent = Promise.all(entry.pending);
-    const bounded = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, DELIVERY_WAIT_MS);
-      timer.unref();
-      void sent.then(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    const wait = delay > 0 ? Promise.all([bounded, new Promise((resolve) => setTimeout(resolve, delay).unref())]) : bounded;
+    const later = delay > 0 ? new Promise<void>((resolve) => setTimeout(resolve, delay).unref()) : Promise.resolve();
+    const wait = later.then(
+      () =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, DELIVERY_WAIT_MS);
+          timer.unref();
+          void Promise.all(entry.pending).then(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
+    );
     void wait.then(() => {
       try {
         entry.close(CLOSE.forbidden, reason);

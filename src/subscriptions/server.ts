@@ -8,7 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { readBearer } from '../context/bearer';
 import { RequestScope, type GatehouseContext, type Headers } from '../context/context';
 import { seedPrincipal } from '../context/principal';
-import { BadUserInput, Unauthenticated, type TokenProblem } from '../errors';
+import { BadUserInput, ErrorCode, Unauthenticated, type TokenProblem } from '../errors';
 import { toGraphQLError } from '../graphql/errors';
 import { requestIdFrom } from '../logging/request-id';
 import type { Gatehouse } from '../runtime';
@@ -204,6 +204,7 @@ export function gatehouseSubscriptions(options: SubscriptionServerOptions): Subs
     }
     if (closing) return reject(socket, 503, 'Service Unavailable');
     wss.handleUpgrade(request, socket, head, (ws) => {
+      quietProtocolErrors(ws);
       if (wss.clients.size > limits.maxSockets) return ws.close(CLOSE.tryAgainLater, CLOSE_REASON.serverBusy);
       wss.emit('connection', ws, request);
     });
@@ -239,10 +240,29 @@ export function gatehouseSubscriptions(options: SubscriptionServerOptions): Subs
   };
 }
 
-/** A parse or validation error as a request error (formatted as BAD_USER_INPUT with that reason, as on HTTP). */
-function requestError(error: unknown, code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED'): GraphQLError {
+/** A parse or validation error as a request error: BAD_USER_INPUT with Apollo's code as the reason, as on HTTP. */
+function requestError(error: unknown, reason: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED'): GraphQLError {
   const graphQLError = error instanceof GraphQLError ? error : new GraphQLError(String(error));
-  return new GraphQLError(graphQLError.message, { nodes: graphQLError.nodes, source: graphQLError.source, positions: graphQLError.positions, extensions: { code } });
+  return new GraphQLError(graphQLError.message, {
+    nodes: graphQLError.nodes,
+    source: graphQLError.source,
+    positions: graphQLError.positions,
+    extensions: { code: ErrorCode.BAD_USER_INPUT, reason },
+  });
+}
+
+/**
+ * A client that breaks the WebSocket protocol (a message over `maxPayload`, a bad frame)
+ * has already been closed by `ws` with the code that says so (1009, 1002, …) when `ws`
+ * reports it as an `error`; that is the client's doing, not the server's, so it is not
+ * passed on to graphql-ws (which would log it to the console as an internal error).
+ */
+function quietProtocolErrors(ws: WebSocket): void {
+  const emit = ws.emit.bind(ws);
+  ws.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event === 'error' && /^WS_ERR_/.test(String((args[0] as { code?: unknown } | undefined)?.code))) return false;
+    return emit(event, ...args);
+  }) as typeof ws.emit;
 }
 
 function reject(socket: Duplex, status: number, text: string): void {
