@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
+import WebSocket from 'ws';
+import { GatehouseClient } from 'gatehouse/client';
 import { describeEachDatabase, startTestServer, TEST_SECRET, type TestServer } from './support/server';
 import { assertData, bearer, gql, login, REFRESH } from './support/http';
 import { closedWithin, firstResult, RawSocket, SESSION_EVENTS, wsClient } from './support/ws';
@@ -224,6 +226,39 @@ describeEachDatabase('subscriptions', LIMITS, (server) => {
     big.subscribe('big', `subscription { sessionEvents { type } } # ${'x'.repeat(5000)}`);
     assert.equal((await big.closed).code, 1009);
     for (const socket of held) socket.close();
+  });
+
+  it('client helper: subscribe() reconnects with a refreshed token after TOKEN_EXPIRED, and signs out after SESSION_REVOKED', async () => {
+    const ada = await signedIn();
+    const signOuts: string[] = [];
+    const client = new GatehouseClient({ url: server().url, webSocket: WebSocket, session: { token: ada.token, refreshToken: ada.refreshToken, refreshExpiresIn: ada.refreshExpiresIn }, onSignOut: ({ reason }) => signOuts.push(reason) });
+    const seen: string[] = [];
+    let failed: unknown;
+    let tick: () => void = () => undefined;
+    client.subscribe<{ sessionEvents: { type: string } }>(SESSION_EVENTS, {}, {
+      next: ({ sessionEvents }) => (seen.push(sessionEvents.type), tick()),
+      error: (error) => ((failed = error), tick()),
+    });
+    const until = async (done: () => boolean) => {
+      const deadline = Date.now() + 3000;
+      while (!done() && Date.now() < deadline) await new Promise<void>((resolve) => ((tick = resolve), setTimeout(resolve, 25)));
+      assert.ok(done(), `seen ${JSON.stringify(seen)}, failed ${JSON.stringify(failed)}`);
+    };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assertData(await login(server().url, ada.username));
+    await until(() => seen.length === 1);
+    const before = client.session!.token;
+    server().clock.advance(server().settings.tokens.accessLifetime * 1000 + 1000); // the socket closes: TOKEN_EXPIRED
+    await until(() => client.session!.token !== before);
+    await new Promise((resolve) => setTimeout(resolve, 150)); // reconnected with the new token
+    assertData(await login(server().url, ada.username));
+    await until(() => seen.length === 2);
+    assertData(await gql(server().url, 'mutation { logout }', {}, bearer(client.session!.token)));
+    await until(() => failed !== undefined);
+    assert.deepEqual(seen, ['SIGNED_IN', 'SIGNED_IN', 'SIGNED_OUT']);
+    assert.deepEqual({ code: (failed as { code: number }).code, reason: (failed as { reason: string }).reason }, { code: 4403, reason: 'SESSION_REVOKED' });
+    assert.deepEqual(signOuts, ['SESSION_REVOKED']);
+    assert.equal(client.session, null);
   });
 
   it('wrong subprotocol 4406; other paths are not upgraded', async () => {
