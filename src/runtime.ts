@@ -144,7 +144,7 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
     hooks,
     log,
     bus,
-    loginLimiter: new LoginLimiter(settings, redis),
+    loginLimiter: new LoginLimiter(settings, redis, clock),
     live,
     async close() {
       live.close();

@@ -12,6 +12,10 @@ import { User } from './User';
  */
 @Entity({ tableName: 'gatehouse_refresh_token' })
 @Index({ properties: ['user', 'kind', 'app'] })
+/** Ending a device revokes its tokens by this index (logout, reuse, logoutOtherDevices stay flat as the table grows). */
+@Index({ name: 'gatehouse_refresh_token_device_id_index', properties: ['device'] })
+/** `tokens clear` finds revoked tokens by this partial index. */
+@Index({ name: 'gatehouse_refresh_token_revoked_at_index', expression: 'create index "gatehouse_refresh_token_revoked_at_index" on "gatehouse_refresh_token" ("revoked_at") where "revoked_at" is not null' })
 export class RefreshToken {
   [OptionalProps]?: 'id' | 'device' | 'app' | 'createdAt' | 'lastUsedAt' | 'usedAt' | 'replacedById' | 'sealedSuccessor' | 'revokedAt';
 

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes, type RateLimiterLike } from 'rate-limiter-flexible';
 import { RateLimited } from '../errors';
 import type { Settings } from '../settings';
+import { type Clock, systemClock } from '../util/clock';
+import { ClockWindowLimiter } from './clock-window-limiter';
 
 /**
  * Limits failed password attempts (`tokenAuth`, `changePassword`), with rate-limiter-flexible:
@@ -22,14 +24,14 @@ import type { Settings } from '../settings';
  * if (passwordOk) await limiter.succeeded('ada', '203.0.113.7');
  */
 export class LoginLimiter {
-  private readonly perUser: RateLimiterAbstract | null;
-  private readonly perAddress: RateLimiterAbstract | null;
+  private readonly perUser: RateLimiterLike | null;
+  private readonly perAddress: RateLimiterLike | null;
 
-  constructor(settings: Pick<Settings, 'limits' | 'redis'>, redis?: Redis) {
-    const make = (points: number, name: string): RateLimiterAbstract | null => {
+  constructor(settings: Pick<Settings, 'limits' | 'redis'>, redis?: Redis, clock: Clock = systemClock) {
+    const make = (points: number, name: string): RateLimiterLike | null => {
       if (points <= 0) return null;
       const options = { points, duration: settings.limits.loginFailureWindow, keyPrefix: `${settings.redis.keyPrefix}${name}` };
-      const memory = new RateLimiterMemory(options);
+      const memory = new ClockWindowLimiter({ ...options, clock });
       if (!redis) return memory;
       return new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory });
     };
@@ -56,7 +58,7 @@ export class LoginLimiter {
   }
 }
 
-async function consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
+async function consume(limiter: RateLimiterLike, key: string): Promise<void> {
   try {
     await limiter.consume(key, 1);
   } catch (rejection) {

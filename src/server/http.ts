@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { createContext, type GatehouseContext, type Headers, type RequestScope } from '../context/context';
 import { logWhenDone } from '../logging/request-log';
+import type { Logger } from '../logging/logger';
 import { requestIdFrom } from '../logging/request-id';
 import type { Gatehouse } from '../runtime';
 import { clientAddress } from './client-address';
@@ -60,14 +61,14 @@ export function requestError(message: string, code: string) {
  * (asymmetric algorithms; 404 for HMAC, whose secret is never published). Bodies over
  * `MAX_BODY_BYTES` get 413. No framework in the hot path.
  */
-export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<GatehouseContext>, ready: () => Promise<boolean>) {
+export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<GatehouseContext>, ready: () => Promise<boolean>, requestLog: Logger = gh.log) {
   const jwks = publicJwks(gh.keys);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
     res.setHeader('x-request-id', requestId);
     const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], gh.settings.server.trustProxy);
     let scope: RequestScope | undefined;
-    logWhenDone(gh.log, req, res, { requestId, ip: address, operation: () => scope?.operation });
+    logWhenDone(requestLog, req, res, { requestId, ip: address, operation: () => scope?.operation });
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
