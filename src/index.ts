@@ -26,6 +26,7 @@ export {
   RefreshTokenHeaderNotAllowed,
   type TokenProblem,
   type RefreshProblem,
+  type ForbiddenReason,
 } from './errors';
 // The @auth directive: SDL (SDL-first), GraphQLDirective (type-graphql), and the transformer that enforces it.
 export { authDirective, authDirectiveTypeDefs, authDirectiveTransformer } from './directive/auth';
@@ -68,6 +69,8 @@ export type { TokenKeys } from './tokens/keys';
 // Apollo Server: answers with the contract's codes and no stack traces; Gatehouse's response headers.
 export { gatehouseFormatError } from './server/format-error';
 export { gatehousePlugin } from './server/plugins/gatehouse';
+// A validation rule for your own Apollo Server: at most one tokenAuth per operation (each costs a bcrypt compare and a device).
+export { oneTokenAuthPerOperation } from './graphql/validation/one-token-auth';
 // Logs: a logger to pass as `logger`, and audit lines outside a request (`context.gatehouse.audit` inside one).
 export { createLogger, type Logger } from './logging/logger';
 export { audit, type AuditEvent, type AuditFields } from './logging/audit';

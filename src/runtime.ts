@@ -16,6 +16,7 @@ import { VerifiedTokenCache } from './tokens/access/verified-cache';
 import { type Clock, systemClock } from './util/clock';
 import { GatehouseEvents } from './store/events';
 import { SessionStore } from './store/store';
+import { startSealSweeper } from './store/clear-sealed';
 import { auditListener } from './logging/audit-listener';
 import { LiveSessions } from './subscriptions/live';
 import { toSignal } from './cluster/signals';
@@ -132,6 +133,8 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
     if (signal) live.receive(signal);
   });
   bus.onSignal((signal) => live.receive(signal));
+  // A rotated token's sealed successor is cleared once the grace window has passed.
+  const stopSealSweeper = startSealSweeper(() => store.clearSealedSuccessors(), settings.sessions.reuseInterval, warn);
   const gh: Gatehouse = {
     settings,
     clock,
@@ -148,6 +151,7 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
     live,
     async close() {
       live.close();
+      stopSealSweeper();
       await bus.close();
       if (!redis) return;
       await redis.quit().catch(() => undefined);

@@ -50,7 +50,7 @@ describe('settings', () => {
       accessLifetime: 300, refreshLifetime: 7 * 86400, allowRefresh: true, leeway: 0,
       audience: null, issuer: null, authHeaderPrefix: 'Bearer',
     });
-    assert.deepEqual(s.sessions, { check: true, cacheTtl: 5, expirationAccuracy: 1800, reuseInterval: 10 });
+    assert.deepEqual(s.sessions, { check: true, cacheTtl: 5, expirationAccuracy: 1800, reuseInterval: 10, appTokenReauthWindow: 600, maxDevicesPerUser: 50 });
     assert.deepEqual(s.cookie, { enabled: false, path: '/graphql' });
     assert.deepEqual(s.passwords, { bcryptRounds: 12 });
     assert.deepEqual(s.database, { url: 'sqlite:./data/gatehouse.sqlite', poolMin: 0, poolMax: 10, dataDir: './data' });

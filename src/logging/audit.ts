@@ -9,6 +9,7 @@ export type AuditEvent =
   | 'logout'
   | 'logout.device'
   | 'logout.others'
+  | 'session.evicted'
   | 'token.revoked'
   | 'app_token.created'
   | 'password.changed';

@@ -5,6 +5,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { GraphQLSchema } from 'graphql';
 import type { GatehouseContext } from '../context/context';
 import type { Settings } from '../settings';
+import { oneTokenAuthPerOperation } from '../graphql/validation/one-token-auth';
 import { formatError } from './format-error';
 import { refreshTokenHeaderPlugin } from './plugins/refresh-token-header';
 import { rejectNulCharacters } from './reject-nul';
@@ -54,7 +55,8 @@ export function landingPage(settings: Pick<Settings, 'server'>): ApolloServerPlu
  * The Apollo Server of a Gatehouse server: one request pipeline, no stack traces in any
  * mode, CSRF prevention on, and document limits (depth, aliases, cost, directives through
  * graphql-armor; tokens through the graphql parser) in every mode. In production: no
- * Sandbox, no introspection, and no field suggestions ("Did you mean …") in errors. Text
+ * Sandbox, no introspection, and no field suggestions ("Did you mean …") in errors. At most
+ * one `tokenAuth` per operation (`oneTokenAuthPerOperation`). Text
  * arguments holding U+0000 are refused (see `rejectNulCharacters`).
  */
 export function createApollo(
@@ -73,7 +75,7 @@ export function createApollo(
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     parseOptions: { maxTokens: settings.limits.graphqlMaxTokens },
-    validationRules: armor.validationRules,
+    validationRules: [...armor.validationRules, oneTokenAuthPerOperation],
     formatError: formatError(log),
     plugins: [
       refreshTokenHeaderPlugin(),

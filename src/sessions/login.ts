@@ -42,7 +42,9 @@ export function deviceNameFrom(input: Pick<LoginInput, 'deviceName' | 'headers'>
  * when over), checks the password (bcrypt, async; a dummy compare for an unknown user),
  * then the session store starts a device session (Device, first refresh token and
  * `lastLogin`, in one transaction). One error for every failure, reported as a
- * `login.failed` or `login.rate_limited` event; a success resets the username's counter.
+ * `login.failed` or `login.rate_limited` event; a success resets the account's counter.
+ * The per-user limit counts against the account the login resolves to (`accountKeys`), so
+ * a `findUser` hook that folds case does not give each spelling its own counter.
  */
 export async function login(gh: Gatehouse, em: EntityManager, input: LoginInput): Promise<SessionTokens> {
   const origin = input.origin ?? {};
@@ -60,11 +62,13 @@ export async function login(gh: Gatehouse, em: EntityManager, input: LoginInput)
 
 async function passwordLogin(gh: Gatehouse, em: EntityManager, input: LoginInput, origin: Origin): Promise<SessionTokens> {
   const address = input.clientAddress ?? null;
-  await gh.loginLimiter.attempt(input.username, address);
   const user = gh.hooks.findUser ? await gh.hooks.findUser(input.username, em) : await em.findOne(User, { username: input.username });
+  // Counted against the account the login resolved to (see accountKeys), before the password is checked.
+  const account = { userId: user?.id ?? null, login: input.username };
+  await gh.loginLimiter.attempt(account, address);
   const passwordOk = await checkPassword(input.password, user?.passwordHash ?? null, gh.settings.passwords.bcryptRounds);
   if (!user || !passwordOk || !user.isActive) throw new InvalidCredentials();
-  await gh.loginLimiter.succeeded(input.username, address);
+  await gh.loginLimiter.succeeded(account, address);
 
   // Right after a password change, wait for the first second whose tokens are valid.
   const nowMs = await clockAtLeast(gh.clock, firstValidIat(user.tokensValidAfter));

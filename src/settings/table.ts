@@ -60,6 +60,8 @@ const ROWS = [
   setting('JWT_SESSION_CACHE_TTL', 'sessions', 'cacheTtl', duration(), '5s', 'how long a process may trust its cached view of a user or device'),
   setting('JWT_SESSION_EXPIRATION_ACCURACY', 'sessions', 'expirationAccuracy', duration(), '30m', "how often a device's last-seen time is written"),
   setting('JWT_REFRESH_REUSE_INTERVAL', 'sessions', 'reuseInterval', duration(), '10s', 'grace window for concurrent refreshes of one token'),
+  setting('APP_TOKEN_REAUTH_WINDOW', 'sessions', 'appTokenReauthWindow', duration(), '10m', 'createRefreshToken needs an access token whose password login (orig_iat) is at most this old'),
+  setting('MAX_DEVICES_PER_USER', 'sessions', 'maxDevicesPerUser', integer(1, 100_000), '50', 'live devices a user may have; a login past it ends the least recently seen one'),
   // cookie
   setting('JWT_COOKIE', 'cookie', 'enabled', boolean(), 'false', 'browser mode: the refresh token also travels in an HttpOnly cookie'),
   setting('JWT_COOKIE_PATH', 'cookie', 'path', text({ pattern: /^\/[\x21-\x3a\x3c-\x7e]*$/, problem: 'is not a URL path (it starts with / and holds no spaces or ;)', accepts: 'URL path' }), '/graphql', 'the path the refresh cookie is scoped to: where GraphQL is served'),

@@ -60,6 +60,10 @@ export interface SessionSettings {
   readonly expirationAccuracy: number;
   /** Grace window for concurrent refreshes of one refresh token. */
   readonly reuseInterval: number;
+  /** How old the password login (`orig_iat`) of the caller of `createRefreshToken` may be. */
+  readonly appTokenReauthWindow: number;
+  /** Live devices a user may have; a login past it ends the least recently seen one. */
+  readonly maxDevicesPerUser: number;
 }
 
 /** Browser cookie mode: the refresh token also travels in an HttpOnly cookie. */
