@@ -145,7 +145,9 @@ describe('content types are read as Apollo reads them', () => {
       assert.equal(persisted.json.errors[0].extensions.reason, 'PERSISTED_QUERY_NOT_SUPPORTED');
       const withQuery = await post(server.url, JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }));
       assert.equal(withQuery.json.errors[0].extensions.code, 'BAD_USER_INPUT', JSON.stringify(withQuery.json));
-      for (const query of ['subscription { x }', 'subscription S { sessionEvents { type } }']) {
+      // (A subscription of an unknown field is a validation error, BAD_USER_INPUT like any other.)
+      assert.equal((await post(server.url, JSON.stringify({ query: 'subscription { x }' }))).json.errors[0].extensions.code, 'BAD_USER_INPUT');
+      for (const query of ['subscription S { sessionEvents { type } }', 'subscription { sessionEvents { at } }']) {
         const answer = await post(server.url, JSON.stringify({ query }));
         assert.equal(answer.status, 400, JSON.stringify(answer.json));
         assert.equal(answer.json.errors[0].extensions.code, 'BAD_USER_INPUT', JSON.stringify(answer.json));

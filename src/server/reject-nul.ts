@@ -73,6 +73,16 @@ function documentHasNul(document: DocumentNode): boolean {
 }
 
 /**
+ * Why an operation is refused at the door, as the message a client gets, or null: its
+ * variables are too deep or too many, or they or its string literals hold U+0000 (see
+ * `rejectNulCharacters`). The one check for HTTP and WebSocket operations alike.
+ */
+export function operationProblem(document: DocumentNode, variables: unknown): string | null {
+  const problem = variablesProblem(variables) ?? (documentHasNul(document) ? 'NUL' : null);
+  return problem ? MESSAGES[problem] : null;
+}
+
+/**
  * Refuses any operation whose variables or string literals hold U+0000 (BAD_USER_INPUT,
  * HTTP 400). No Gatehouse value may contain it: PostgreSQL cannot store it, SQLite's SQL
  * text ends at it, and bcrypt stops reading a password there (so "a\0anything" would
@@ -86,8 +96,8 @@ export const rejectNulCharacters: ApolloServerPlugin = {
   async requestDidStart() {
     return {
       async didResolveOperation({ request, document }) {
-        const problem = variablesProblem(request.variables) ?? (documentHasNul(document) ? 'NUL' : null);
-        if (problem) throw toGraphQLError(new BadUserInput(MESSAGES[problem]), { http: { status: 400 } });
+        const problem = operationProblem(document, request.variables);
+        if (problem) throw toGraphQLError(new BadUserInput(problem), { http: { status: 400 } });
       },
     };
   },

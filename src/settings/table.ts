@@ -83,6 +83,12 @@ const ROWS = [
   setting('GRAPHQL_MAX_ALIASES', 'limits', 'graphqlMaxAliases', integer(0, 10_000), '15', 'most aliases in a GraphQL document'),
   setting('GRAPHQL_MAX_COST', 'limits', 'graphqlMaxCost', integer(1, 10_000_000), '5000', 'highest cost of a GraphQL document'),
   setting('GRAPHQL_MAX_TOKENS', 'limits', 'graphqlMaxTokens', integer(50, 1_000_000), '1000', 'most tokens the parser reads in a GraphQL document'),
+  // subscriptions
+  setting('SUBSCRIPTIONS_INIT_TIMEOUT', 'subscriptions', 'initTimeout', duration(1), '3s', 'how long a new WebSocket may wait before its connection_init (then closed 4408)'),
+  setting('SUBSCRIPTIONS_MAX_PER_SOCKET', 'subscriptions', 'maxPerSocket', integer(1, 10_000), '20', 'operations running at once on one WebSocket (one more: closed 4431 TOO_MANY_SUBSCRIPTIONS)'),
+  setting('SUBSCRIPTIONS_MAX_SOCKETS_PER_USER', 'subscriptions', 'maxSocketsPerUser', integer(1, 100_000), '20', 'signed-in WebSockets one user may hold on one process (one more: closed 4430 TOO_MANY_SOCKETS)'),
+  setting('SUBSCRIPTIONS_MAX_SOCKETS', 'subscriptions', 'maxSockets', integer(1, 1_000_000), '10000', 'WebSockets one process holds at most, signed in or not (one more: closed 1013 SERVER_BUSY)'),
+  setting('SUBSCRIPTIONS_MAX_MESSAGE_BYTES', 'subscriptions', 'maxMessageBytes', integer(1024, 16 * 1024 * 1024), '65536', 'largest WebSocket message a client may send, bytes (a larger one: closed 1009)'),
   // server
   setting('PORT', 'server', 'port', integer(0, 65535), '4000', 'HTTP port (0: any free port)'),
   setting('HOST', 'server', 'host', text(), '127.0.0.1', 'address to listen on'),
