@@ -42,6 +42,12 @@ export type { UserSnapshot } from './sessions/cache';
 export type { AccessClaims } from './tokens/access/claims';
 // Schema: the built schema to merge with an SDL-first one, or the type-graphql resolvers for your own buildSchema.
 export { gatehouseResolvers, buildGatehouseSchema } from './graphql/schema';
+// type-graphql: the subscription resolvers (sessionEvents) apart, as type-graphql then demands a pubSub; noPubSub when you have none.
+export { gatehouseSubscriptionResolvers, noPubSub } from './graphql/schema';
+// Subscriptions: GraphQL over WebSocket (graphql-ws) on your own node:http server, with Gatehouse's auth, close codes and limits.
+export { gatehouseSubscriptions, type SubscriptionServer, type SubscriptionServerOptions } from './subscriptions/server';
+// The close codes a Gatehouse WebSocket may end with, for clients and tests.
+export { CLOSE, CLOSE_REASON } from './subscriptions/close-codes';
 // The SDL, for client code generation and schema checks.
 export { printGatehouseSchema } from './graphql/schema';
 // type-graphql object types, for your own @FieldResolver on them (e.g. a field the authPayload hook fills).
@@ -79,3 +85,5 @@ export { setUserPassword } from './users/set-password';
 export { type Clock, systemClock, ManualClock, OffsetClock } from './util/clock';
 // Events: what happens to sessions and accounts (`gh.events.on(listener)`), for your own audit trail, metrics or notifications.
 export type { GatehouseEvent, GatehouseEventType, EndReason, Origin } from './store/events';
+// What a sessionEvents subscription's resolver receives, for your own subscriptions on the socket registry.
+export type { SessionEventPayload, SessionEventKind } from './subscriptions/live';

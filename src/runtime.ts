@@ -21,6 +21,10 @@ import { auditListener } from './logging/audit-listener';
 import { metricsListener } from './metrics/event-listener';
 import { GatehouseMetrics } from './metrics/metrics';
 import { serveMetrics, type MetricsServer } from './metrics/server';
+import { LiveSessions } from './subscriptions/live';
+import { toSignal } from './cluster/signals';
+import { authenticate } from './sessions/authenticate';
+import { Unauthenticated } from './errors';
 
 /** Which mutation is answering with an `AuthPayload`. */
 export type AuthPayloadSource = 'tokenAuth' | 'refreshToken' | 'statelessRefresh';
@@ -79,6 +83,11 @@ export interface Gatehouse {
   readonly loginLimiter: LoginLimiter;
   /** Structured logs (pino): request lines and audit lines. */
   readonly log: Logger;
+  /**
+   * This process's signed-in WebSockets and their `sessionEvents` subscriptions, told about
+   * every session change: this instance's (from `events`) and the other instances' (from the bus).
+   */
+  readonly live: LiveSessions;
   /** This instance's Prometheus metrics, in its own registry (`metrics.registry`), fed by `events`. */
   readonly metrics: GatehouseMetrics;
   /**
@@ -115,9 +124,32 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
   events.on(metricsListener(metrics));
   let metricsServer: Promise<MetricsServer> | undefined;
   const store = new SessionStore({ orm, clock, settings, sessions, bus, events, warn });
+  const live = new LiveSessions({
+    clock,
+    leeway: settings.tokens.leeway,
+    // The same check as `@auth`, against the database (the change already dropped the cached view).
+    recheck: async (claims) => {
+      try {
+        await authenticate(gh, () => orm.em.fork(), claims);
+        return null;
+      } catch (error) {
+        if (error instanceof Unauthenticated) return error.reason;
+        throw error;
+      }
+    },
+    onError: (error) => log.error({ err: error }, 'subscriptions: a session change could not be applied to a socket'),
+  });
+  // Each change reaches the sockets once: this process's own from its events, the others' from the bus
+  // (which never hands a process its own messages back). Audit lines and metrics listen to `events`
+  // only, so each change is counted once, by the instance that made it.
+  events.on((event) => {
+    const signal = toSignal(event);
+    if (signal) live.receive(signal);
+  });
+  bus.onSignal((signal) => live.receive(signal));
   // A rotated token's sealed successor is cleared once the grace window has passed.
   const stopSealSweeper = startSealSweeper(() => store.clearSealedSuccessors(), settings.sessions.reuseInterval, warn);
-  return {
+  const gh: Gatehouse = {
     settings,
     clock,
     keys,
@@ -138,7 +170,9 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
       metricsServer ??= serveMetrics(metrics.registry, settings.server.host, port);
       return (await metricsServer).url;
     },
+    live,
     async close() {
+      live.close();
       stopSealSweeper();
       if (metricsServer) await (await metricsServer.catch(() => undefined))?.close();
       await bus.close();
@@ -147,4 +181,5 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
       redis.disconnect();
     },
   };
+  return gh;
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertData, assertError, gql, login, REFRESH } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
+import { RawSocket, SESSION_EVENTS } from './support/ws';
 
 /** Every sample of a scrape: `name{labels}` → value. */
 async function scrape(url: string): Promise<{ text: string; value(series: string): number }> {
@@ -127,6 +128,23 @@ describe('metrics', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  it('the subscriptions gauge follows a sessionEvents subscription over WebSocket', async () => {
+    const gauge = 'gatehouse_subscriptions_active';
+    const until = async (value: number) => {
+      for (let i = 0; i < 100 && (await scrape(server.metricsUrl!)).value(gauge) !== value; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal((await scrape(server.metricsUrl!)).value(gauge), value);
+    };
+    await server.createUser({ username: 'metrics-ws' });
+    const { token } = assertData(await login(server.url, 'metrics-ws')).tokenAuth;
+    const start = (await scrape(server.metricsUrl!)).value(gauge);
+    const { socket, acked } = await RawSocket.init(server.url, { authorization: `Bearer ${token}` });
+    assert.ok(acked);
+    socket.subscribe('e', SESSION_EVENTS);
+    await until(start + 1);
+    socket.close();
+    await until(start);
   });
 
   it('the subscriptions gauge: opened and closed once each', async () => {

@@ -59,7 +59,7 @@ describe('settings', () => {
       loginMaxFailuresPerUser: 5, loginMaxFailuresPerAddress: 100, loginFailureWindow: 900,
       graphqlMaxDepth: 10, graphqlMaxAliases: 15, graphqlMaxCost: 5000, graphqlMaxTokens: 1000,
     });
-    assert.deepEqual(s.server, { port: 4000, host: '127.0.0.1', metricsPort: null, nodeEnv: 'development', trustProxy: false, shutdownTimeout: 10, workerNice: 10 });
+    assert.deepEqual(s.server, { port: 4000, host: '127.0.0.1', metricsPort: null, nodeEnv: 'development', trustProxy: false, shutdownTimeout: 10, headersTimeout: 10, requestTimeout: 15, workerNice: 10 });
     assert.deepEqual(s.logging, { level: 'info' });
   });
 

@@ -5,12 +5,14 @@ import { RateLimited } from '../errors';
 import type { Settings } from '../settings';
 import { type Clock, systemClock } from '../util/clock';
 import { ClockWindowLimiter } from './clock-window-limiter';
+import { addressBucket } from '../server/client-address';
 
 /**
  * Limits failed password attempts (`tokenAuth`, `changePassword`), with rate-limiter-flexible:
  * at most `LOGIN_MAX_FAILURES_PER_USER` per account and client address, and at most
  * `LOGIN_MAX_FAILURES_PER_ADDRESS` per client address, in a fixed window of
- * `LOGIN_FAILURE_WINDOW`. Counters live in this process's memory, or in Redis when one is
+ * `LOGIN_FAILURE_WINDOW`. An IPv6 client is counted by its /64 network (`addressBucket`),
+ * not by each of its addresses. Counters live in this process's memory, or in Redis when one is
  * given (shared by every instance), with this process's memory as the insurance when Redis
  * does not answer.
  *
@@ -50,13 +52,15 @@ export class LoginLimiter {
    * used up its failures. `address` null: not known (an embedding server that gave none),
    * so only the account's counters apply.
    */
-  async attempt(account: LoginAccount, address: string | null): Promise<void> {
+  async attempt(account: LoginAccount, clientAddress: string | null): Promise<void> {
+    const address = clientAddress === null ? null : addressBucket(clientAddress);
     if (address !== null && this.perAddress) await consume(this.perAddress, address);
     if (this.perUser) for (const key of accountKeys(account)) await consume(this.perUser, userKey(key, address));
   }
 
   /** A correct password: resets the account's counters for this address, gives the address its point back. */
-  async succeeded(account: LoginAccount, address: string | null): Promise<void> {
+  async succeeded(account: LoginAccount, clientAddress: string | null): Promise<void> {
+    const address = clientAddress === null ? null : addressBucket(clientAddress);
     await Promise.all([
       ...accountKeys(account).map((key) => this.perUser?.delete(userKey(key, address))),
       address !== null ? this.perAddress?.reward(address, 1) : undefined,

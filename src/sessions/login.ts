@@ -6,6 +6,7 @@ import type { Gatehouse } from '../runtime';
 import type { Origin } from '../store/events';
 import type { DeviceView } from '../store/rows';
 import { seconds } from '../util/clock';
+import { printable } from '../util/printable';
 import type { UserSnapshot } from './cache';
 import { clockAtLeast, type IssuedAccess, issueAccessToken } from './issue';
 import { firstValidIat, userSnapshot } from './snapshots';
@@ -30,11 +31,31 @@ export interface SessionTokens {
   user: UserSnapshot;
 }
 
-/** Name of a new device: `deviceName`, else `X-Device-Model`, else `User-Agent`. */
+/** Longest device name kept, code points. */
+export const MAX_DEVICE_NAME = 255;
+/** Longest user agent kept, code points. */
+export const MAX_USER_AGENT = 512;
+
+/**
+ * Name of a new device: `deviceName`, else `X-Device-Model`, else `User-Agent`, each made
+ * `printable` first (no control, escape or bidi characters, whitespace collapsed), so what
+ * `devices` shows and the logs hold is what a person reads; the first that is not blank wins.
+ *
+ * @example deviceNameFrom({ deviceName: '\u202eenohp\r\n', headers: {} }) // 'enohp'
+ */
 export function deviceNameFrom(input: Pick<LoginInput, 'deviceName' | 'headers'>): string {
   const candidates = [input.deviceName, input.headers['x-device-model'], input.headers['user-agent']];
-  const name = candidates.map((value) => value?.trim()).find((value) => value) ?? 'Unknown device';
-  return name.slice(0, 255);
+  for (const value of candidates) {
+    const name = value === undefined || value === null ? '' : printable(value, MAX_DEVICE_NAME);
+    if (name) return name;
+  }
+  return 'Unknown device';
+}
+
+/** The `User-Agent` of a new device, made `printable`; null when absent or blank. */
+export function userAgentFrom(headers: LoginInput['headers']): string | null {
+  const agent = headers['user-agent'];
+  return (agent && printable(agent, MAX_USER_AGENT)) || null;
 }
 
 /**
@@ -78,7 +99,7 @@ async function passwordLogin(gh: Gatehouse, em: EntityManager, input: LoginInput
       username: user.username,
       passwordHash: user.passwordHash,
       deviceName: deviceNameFrom(input),
-      userAgent: input.headers['user-agent']?.slice(0, 512) ?? null,
+      userAgent: userAgentFrom(input.headers),
       at: nowMs,
     },
     origin,

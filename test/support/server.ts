@@ -34,7 +34,7 @@ export interface TestServer extends RunningGatehouse {
 export async function startTestServer(
   kind: DatabaseKind,
   env: Record<string, string> = {},
-  options: Pick<StartOptions, 'hooks' | 'log' | 'logger'> = {},
+  options: Pick<StartOptions, 'hooks' | 'log' | 'logger' | 'warn'> = {},
 ): Promise<TestServer> {
   let cleanup: () => Promise<void>;
   let databaseUrl: string;
