@@ -17,6 +17,10 @@ import { type Clock, systemClock } from './util/clock';
 import { GatehouseEvents } from './store/events';
 import { SessionStore } from './store/store';
 import { auditListener } from './logging/audit-listener';
+import { AccountLimiter } from './ratelimit/account-limiter';
+import { mailKey } from './mail/seal';
+import { mailTransport } from './mail/transport';
+import { MailWorker, type RenderMailHook } from './mail/worker';
 
 /** Which mutation is answering with an `AuthPayload`. */
 export type AuthPayloadSource = 'tokenAuth' | 'refreshToken' | 'statelessRefresh';
@@ -49,6 +53,12 @@ export interface GatehouseHooks {
    * `extend type AuthPayload { … }` (SDL) or a type-graphql `@FieldResolver`.
    */
   authPayload?(payload: AuthPayload, context: { user: UserSnapshot; source: AuthPayloadSource }): AuthPayload | Promise<AuthPayload>;
+  /**
+   * Renders a mail yourself (its template name, and its variables: `link`, `username`,
+   * `email`, `newEmail`), in place of the templates (built-in, or `EMAIL_TEMPLATES_DIR`).
+   * Return null to use the template. Runs in the mail worker, when the mail is sent.
+   */
+  renderMail?: RenderMailHook;
 }
 
 /**
@@ -73,6 +83,12 @@ export interface Gatehouse {
   /** Tells other instances about logouts and revocations (none for a single SQLite process). */
   readonly bus: InvalidationBus;
   readonly loginLimiter: LoginLimiter;
+  /** Limits `register`, the request mutations and `changeEmail` per address and per client. */
+  readonly accountLimiter: AccountLimiter;
+  /** The key queued mails are sealed under (derived from the signing secret). */
+  readonly mailKey: Buffer;
+  /** This instance's mail outbox worker (started with the runtime; stopped by `close`). */
+  readonly mail: MailWorker;
   /** Structured logs (pino): request lines and audit lines. */
   readonly log: Logger;
   /** Closes what the runtime opened itself (the Redis connection, the bus); not the ORM. */
@@ -100,6 +116,11 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
   const events = new GatehouseEvents((error) => log.error({ err: error }, 'event listener failed'));
   events.on(auditListener(log));
   const store = new SessionStore({ orm, clock, settings, sessions, bus, events, warn });
+  const key = mailKey(keys);
+  const transport = mailTransport(settings, log);
+  if (!transport) log.warn('SMTP_URL is not set: mails stay queued in the outbox until it is (gatehouse mail status shows them)');
+  const mail = new MailWorker({ orm, clock, settings, key, transport, log, events, renderMail: hooks.renderMail });
+  mail.start();
   return {
     settings,
     clock,
@@ -113,7 +134,11 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
     log,
     bus,
     loginLimiter: new LoginLimiter(settings, redis),
+    accountLimiter: new AccountLimiter(settings, redis),
+    mailKey: key,
+    mail,
     async close() {
+      await mail.stop();
       await bus.close();
       if (!redis) return;
       await redis.quit().catch(() => undefined);

@@ -4,7 +4,7 @@ import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 /** A person or service account that can sign in. */
 @Entity({ tableName: 'gatehouse_user' })
 export class User {
-  [OptionalProps]?: 'id' | 'email' | 'roles' | 'isActive' | 'lastLogin' | 'dateJoined' | 'tokensValidAfter';
+  [OptionalProps]?: 'id' | 'email' | 'emailVerified' | 'roles' | 'isActive' | 'lastLogin' | 'dateJoined' | 'tokensValidAfter';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -12,8 +12,13 @@ export class User {
   @Property({ type: 'string', length: 150, unique: true })
   username!: string;
 
+  /** Unique case-insensitively (an index on `lower(email)`, made by the migration). */
   @Property({ type: 'string', length: 254, nullable: true })
   email: string | null = null;
+
+  /** The owner followed a verification link (or an administrator vouched for the address). */
+  @Property({ type: 'boolean', default: false })
+  emailVerified: boolean = false;
 
   /** bcrypt hash; never leaves the server. */
   @Property({ type: 'string', length: 100, hidden: true, lazy: false })

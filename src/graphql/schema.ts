@@ -4,6 +4,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authDirective, authDirectiveTransformer } from '../directive/auth';
 import { withGraphQLErrors } from './errors';
+import { AccountResolver } from './resolvers/accounts';
 import { AppTokenResolver } from './resolvers/app-tokens';
 import { AuthResolver, verifyTokenField } from './resolvers/auth';
 import { DeviceResolver } from './resolvers/devices';
@@ -13,7 +14,7 @@ import type { GatehouseContext } from '../context/context';
 
 /** Gatehouse's type-graphql resolvers, for `buildSchema({ resolvers: [...gatehouseResolvers, ...yours] })`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const gatehouseResolvers: NonEmptyArray<Function> = [UserResolver, DeviceResolver, AppTokenResolver, AuthResolver, PasswordResolver];
+export const gatehouseResolvers: NonEmptyArray<Function> = [UserResolver, DeviceResolver, AppTokenResolver, AuthResolver, PasswordResolver, AccountResolver];
 
 /** Builds Gatehouse's schema with `@auth` declared but not yet enforced. */
 export async function buildSchemaWithoutEnforcement(): Promise<GraphQLSchema> {

@@ -17,7 +17,11 @@ export type EndReason =
   /** A rotated refresh token presented again after the grace window (theft). */
   | 'reused'
   /** A password change (`changePassword`, `users set-password`). */
-  | 'password_changed';
+  | 'password_changed'
+  /** `resetPassword` with a reset link. */
+  | 'password_reset'
+  /** `deleteAccount`. */
+  | 'account_deleted';
 
 /** Where a change came from, for the audit line: a request (its id) or the CLI. */
 export interface Origin {
@@ -36,7 +40,11 @@ export type GatehouseEvent = Base &
     | { type: 'session.started'; userId: string; username: string; deviceId: string }
     | { type: 'session.refreshed'; userId: string; deviceId: string; outcome: 'rotated' | 'grace' }
     | { type: 'session.ended'; userId: string; deviceId: string; reason: EndReason }
-    | { type: 'password.changed'; userId: string; endedDevices: number }
+    | { type: 'password.changed'; userId: string; endedDevices: number; /** true for `resetPassword` (a reset link instead of the old password). */ reset?: boolean }
+    | { type: 'account.registered'; userId: string; username: string }
+    | { type: 'email.verified'; userId: string }
+    | { type: 'email.changed'; userId: string }
+    | { type: 'account.deleted'; userId: string; endedDevices: number }
     | { type: 'app_token.created'; userId: string; app: string; replaced: number }
     | { type: 'app_token.revoked'; userId: string; app: string }
     | { type: 'login.failed'; username: string; reason: string }
