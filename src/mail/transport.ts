@@ -27,7 +27,7 @@ export interface MailTransport {
 export function mailTransport(settings: Pick<Settings, 'mail' | 'server'>, log: Logger): MailTransport | null {
   const { smtpUrl, from } = settings.mail;
   if (smtpUrl) {
-    const smtp = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000, dnsTimeout: 10_000 } as never);
+    const smtp = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 2, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000, dnsTimeout: 10_000 } as never);
     return {
       name: 'smtp',
       async send(mail) {
