@@ -23,9 +23,6 @@ export type RefreshProblem = 'EXPIRED' | 'REVOKED' | 'REUSED' | 'UNKNOWN';
 /** Why a one-time e-mail token was refused (`extensions.reason` of INVALID_EMAIL_TOKEN). */
 export type EmailTokenProblem = 'UNKNOWN' | 'USED' | 'EXPIRED';
 
-/** `extensions.reason` of FORBIDDEN where the contract gives one. */
-export type ForbiddenReason = 'SIGNUP_DISABLED';
-
 /**
  * Base class of every error Gatehouse reports to clients: a message meant for users, the
  * contract's `code`, and the `reason` (or `retryAfter`) where the contract gives one. A
@@ -84,8 +81,18 @@ export class Unauthenticated extends GatehouseError {
   }
 }
 
+/** Why a signed-in caller may not do something (`extensions.reason` of FORBIDDEN; none for a missing role). */
+export type ForbiddenReason =
+  /** The operation needs an access token of a device session (a password login and its refreshes); this one was delegated from an app token. */
+  | 'DEVICE_SESSION_REQUIRED'
+  /** The operation needs a recent password login (`orig_iat` within `APP_TOKEN_REAUTH_WINDOW`). */
+  | 'REAUTHENTICATION_REQUIRED'
+  /** `register` without `SIGNUP_ENABLED=true`. */
+  | 'SIGNUP_DISABLED';
+
 export class Forbidden extends GatehouseError {
   readonly code = ErrorCode.FORBIDDEN;
+  declare readonly reason?: ForbiddenReason;
   constructor(reason?: ForbiddenReason) {
     super(reason ? FORBIDDEN_MESSAGES[reason] : 'You do not have permission to do this.', reason ? { reason } : {});
   }
@@ -107,6 +114,12 @@ export class EmailNotVerified extends GatehouseError {
     super('Please verify your e-mail address first: follow the link in the mail we sent (or ask for a new one).');
   }
 }
+
+const FORBIDDEN_MESSAGES: Record<ForbiddenReason, string> = {
+  DEVICE_SESSION_REQUIRED: 'This needs an access token from a signed-in device, not one delegated to an app.',
+  REAUTHENTICATION_REQUIRED: 'This needs a recent sign-in: sign in with your password again.',
+  SIGNUP_DISABLED: 'Sign-up is not enabled on this server.',
+};
 
 export class InvalidCredentials extends GatehouseError {
   readonly code = ErrorCode.INVALID_CREDENTIALS;
@@ -168,10 +181,6 @@ const MESSAGES: Record<TokenProblem, string> = {
   INVALID_TOKEN: 'The access token is invalid.',
   TOKEN_EXPIRED: 'The access token has expired.',
   SESSION_REVOKED: 'The session of this access token has ended.',
-};
-
-const FORBIDDEN_MESSAGES: Record<ForbiddenReason, string> = {
-  SIGNUP_DISABLED: 'Sign-up is not enabled on this server.',
 };
 
 const EMAIL_TOKEN_MESSAGES: Record<EmailTokenProblem, string> = {

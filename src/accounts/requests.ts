@@ -73,9 +73,10 @@ export async function requestMail(gh: Gatehouse, kind: 'verify' | 'reset', rawEm
 async function checkOwnPassword(gh: Gatehouse, em: EntityManager, userId: string, password: string, asker: Asker): Promise<User> {
   const user = await em.findOne(User, { id: userId }, { disableIdentityMap: true });
   if (!user) throw new InvalidCredentials();
-  await gh.loginLimiter.attempt(user.username, asker.clientAddress);
+  const account = { userId: user.id, login: user.username };
+  await gh.loginLimiter.attempt(account, asker.clientAddress);
   if (!(await checkPassword(password, user.passwordHash, gh.settings.passwords.bcryptRounds))) throw new InvalidCredentials();
-  await gh.loginLimiter.succeeded(user.username, asker.clientAddress);
+  await gh.loginLimiter.succeeded(account, asker.clientAddress);
   return user;
 }
 

@@ -5,6 +5,9 @@ import { User } from './User';
 /** One signed-in device: a session that its user can see and end. */
 @Entity({ tableName: 'gatehouse_device' })
 @Index({ properties: ['user', 'revokedAt'] })
+/** `tokens clear` finds expired devices by this index, and ended ones by the partial one below. */
+@Index({ name: 'gatehouse_device_expires_at_index', properties: ['expiresAt'] })
+@Index({ name: 'gatehouse_device_revoked_at_index', expression: 'create index "gatehouse_device_revoked_at_index" on "gatehouse_device" ("revoked_at") where "revoked_at" is not null' })
 export class Device {
   [OptionalProps]?: 'id' | 'userAgent' | 'createdAt' | 'lastSeenAt' | 'revokedAt';
 

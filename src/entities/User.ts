@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
 /** A person or service account that can sign in. */
 @Entity({ tableName: 'gatehouse_user' })
+// Addresses compare case-insensitively: unique on lower(email), where there is one (both dialects read this SQL).
+@Unique({ name: 'gatehouse_user_email_lower_unique', expression: 'create unique index gatehouse_user_email_lower_unique on gatehouse_user (lower(email)) where email is not null' })
 export class User {
   [OptionalProps]?: 'id' | 'email' | 'emailVerified' | 'roles' | 'isActive' | 'lastLogin' | 'dateJoined' | 'tokensValidAfter';
 

@@ -1,30 +1,80 @@
-import type { EntityManager } from '@mikro-orm/core';
-import { Device, RefreshToken } from '../entities';
+import type { MikroORM } from '@mikro-orm/core';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
+import { clearSealedBefore } from '../store/clear-sealed';
+import { affected, dbDate, type Row } from '../store/rows';
 
 export interface Cleared {
   tokens: number;
   devices: number;
+  /** Rotated tokens whose sealed successor was cleared (rotated before the grace window). */
+  sealed: number;
 }
 
+export interface ClearOptions {
+  /** What counts as expired: devices whose `expires_at` is at or before this (milliseconds). */
+  nowMs: number;
+  /** `JWT_REFRESH_REUSE_INTERVAL` (seconds): tokens rotated longer ago lose their sealed successor, as the servers' sweep does. */
+  reuseIntervalSeconds: number;
+  /** Rows per transaction (default 1000): each batch commits on its own, so a stop loses nothing. */
+  batchSize?: number;
+  /** Called after every batch with the totals so far. */
+  onProgress?(cleared: Cleared): void;
+  /** Asked before every batch; true stops after the batch under way (run again to go on). */
+  shouldStop?(): boolean;
+}
+
+const ENDED_DEVICES = 'select id from gatehouse_device where revoked_at is not null limit ?';
+const EXPIRED_DEVICES = 'select id from gatehouse_device where expires_at <= ? limit ?';
+const REVOKED_TOKENS = 'delete from gatehouse_refresh_token where id in (select id from gatehouse_refresh_token where revoked_at is not null limit ?)';
+
 /**
- * `gatehouse tokens clear`: deletes revoked tokens, and ended (revoked or expired) devices
- * with all their tokens. Rotated tokens of live devices are kept: they are what reuse
- * detection recognises. Each statement is short, so it is safe while the server serves.
+ * `tokens clear`: deletes ended (revoked or expired) devices with all their tokens, then
+ * revoked tokens (app tokens, and what a password change ended), in short transactions of at
+ * most `batchSize` rows, so a large backlog never holds a lock for long and rotations carry
+ * on beside it. Each batch finds its rows by an index (the partial indexes on `revoked_at`,
+ * the one on `expires_at`), so a batch costs the same on a table of ten million rows as on an
+ * empty one. Stopping between batches loses nothing: running it again goes on. Rotated
+ * tokens of live devices are kept (they are what reuse detection recognises), but lose their
+ * sealed successor once rotated before the grace window, as every server's sweep does.
+ *
+ * @example
+ * const cleared = await clearTokens(orm, { nowMs: Date.now(), onProgress: (c) => console.log(c) });
  */
-export async function clearTokens(em: EntityManager, nowMs: number): Promise<Cleared> {
-  const now = new Date(nowMs);
-  return em.transactional(async (tem) => {
-    const ended = { $or: [{ revokedAt: { $ne: null } }, { expiresAt: { $lte: now } }] };
-    const endedDevices = (await tem.find(Device, ended, { fields: ['id'] })).map((device) => device.id);
-    let tokens = 0;
-    for (let i = 0; i < endedDevices.length; i += 500) {
-      tokens += await tem.nativeDelete(RefreshToken, { device: { $in: endedDevices.slice(i, i + 500) } });
+export async function clearTokens(orm: MikroORM, options: ClearOptions): Promise<Cleared & { stopped: boolean }> {
+  const batch = options.batchSize ?? 1000;
+  const em = orm.em.fork() as unknown as EntityManager;
+  const cleared: Cleared = { tokens: 0, devices: 0, sealed: 0 };
+  const stop = () => options.shouldStop?.() === true;
+  for (const [sql, params] of [
+    [ENDED_DEVICES, [batch]],
+    [EXPIRED_DEVICES, [dbDate(em, options.nowMs), batch]],
+  ] as const) {
+    for (;;) {
+      if (stop()) return { ...cleared, stopped: true };
+      const ids = ((await em.execute(sql, [...params])) as Row[]).map((row) => String(row.id));
+      if (ids.length === 0) break;
+      const marks = ids.map(() => '?').join(', ');
+      await em.transactional(async (tem) => {
+        cleared.tokens += affected(await tem.execute(`delete from gatehouse_refresh_token where device_id in (${marks})`, ids, 'run'));
+        cleared.devices += affected(await tem.execute(`delete from gatehouse_device where id in (${marks})`, ids, 'run'));
+      });
+      options.onProgress?.({ ...cleared });
     }
-    tokens += await tem.nativeDelete(RefreshToken, { revokedAt: { $ne: null } });
-    let devices = 0;
-    for (let i = 0; i < endedDevices.length; i += 500) {
-      devices += await tem.nativeDelete(Device, { id: { $in: endedDevices.slice(i, i + 500) } });
-    }
-    return { tokens, devices };
-  });
+  }
+  for (;;) {
+    if (stop()) return { ...cleared, stopped: true };
+    const deleted = affected(await em.execute(REVOKED_TOKENS, [batch], 'run'));
+    if (deleted === 0) break;
+    cleared.tokens += deleted;
+    options.onProgress?.({ ...cleared });
+  }
+  const sealedBefore = options.nowMs - options.reuseIntervalSeconds * 1000;
+  for (;;) {
+    if (stop()) return { ...cleared, stopped: true };
+    const done = await clearSealedBefore(em, sealedBefore, batch);
+    if (done === 0) break;
+    cleared.sealed += done;
+    options.onProgress?.({ ...cleared });
+  }
+  return { ...cleared, stopped: false };
 }

@@ -28,9 +28,10 @@ export async function changePassword(
   if (problem) throw new BadUserInput(problem, 'INVALID_PASSWORD');
   const user = await em.findOne(User, { id: userId }, { disableIdentityMap: true });
   if (!user) throw new InvalidCredentials();
-  await gh.loginLimiter.attempt(user.username, clientAddress);
+  const account = { userId: user.id, login: user.username };
+  await gh.loginLimiter.attempt(account, clientAddress);
   if (!(await checkPassword(oldPassword, user.passwordHash, gh.settings.passwords.bcryptRounds))) throw new InvalidCredentials();
-  await gh.loginLimiter.succeeded(user.username, clientAddress);
+  await gh.loginLimiter.succeeded(account, clientAddress);
   // Length last: a guess of the old password learns nothing from it.
   const weak = newPasswordProblem(newPassword, gh.settings.passwords.minLength);
   if (weak) throw new BadUserInput(weak.message, weak.reason);

@@ -21,7 +21,9 @@ export type EndReason =
   /** `resetPassword` with a reset link. */
   | 'password_reset'
   /** `deleteAccount`. */
-  | 'account_deleted';
+  | 'account_deleted'
+  /** A login past `MAX_DEVICES_PER_USER` ended the user's least recently seen device. */
+  | 'evicted';
 
 /** Where a change came from, for the audit line: a request (its id) or the CLI. */
 export interface Origin {

@@ -4,16 +4,52 @@ import { loadSettings } from '../../settings';
 import { systemClock } from '../../util/clock';
 import { type Command, HELP_OPTION, UsageError, withDatabase } from '../command';
 
+/** How often a progress line is written while clearing, milliseconds. */
+const PROGRESS_EVERY_MS = 2000;
+
 export const tokensClear: Command = {
   summary: 'Delete expired and revoked tokens and ended devices.',
   usage:
-    'gatehouse tokens clear\n\nDeletes revoked refresh tokens and ended (logged-out or expired) devices with their tokens.\n' +
-    'Live sessions and app tokens are kept. Safe to run while the server serves (e.g. daily from cron).\n',
+    'gatehouse tokens clear [--batch-size N]\n\n' +
+    'Deletes ended (logged-out or expired) devices with their tokens, then revoked refresh tokens.\n' +
+    'Live sessions and app tokens are kept; rotated tokens lose their sealed successor once past\n' +
+    'the grace window (JWT_REFRESH_REUSE_INTERVAL). Works in short transactions of at most N rows\n' +
+    '(default 1000), so it is safe while the server serves (e.g. daily from cron); prints its\n' +
+    'progress; Ctrl-C stops after the current batch, and running it again goes on.\n',
   async run(argv, io) {
-    const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: HELP_OPTION });
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...HELP_OPTION, 'batch-size': { type: 'string' } } });
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const cleared = await withDatabase(loadSettings(io.env), (orm) => clearTokens(orm.em.fork(), systemClock.now()));
-    io.out(`Deleted ${cleared.tokens} token(s) and ${cleared.devices} device(s).`);
-    return 0;
+    const batchText = values['batch-size'] ?? '1000';
+    const batchSize = /^\d{1,6}$/.test(batchText) ? Number(batchText) : NaN;
+    if (!(batchSize >= 1)) throw new UsageError(`--batch-size takes a whole number from 1 to 999999, not "${batchText}"`);
+    let stopping = false;
+    const onSignal = () => {
+      stopping = true;
+      io.err('gatehouse tokens clear: stopping after the current batch…');
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    let lastReport = systemClock.now();
+    try {
+      const settings = loadSettings(io.env);
+      const cleared = await withDatabase(settings, (orm) =>
+        clearTokens(orm, {
+          nowMs: systemClock.now(),
+          reuseIntervalSeconds: settings.sessions.reuseInterval,
+          batchSize,
+          shouldStop: () => stopping,
+          onProgress: (so) => {
+            if (systemClock.now() - lastReport < PROGRESS_EVERY_MS) return;
+            lastReport = systemClock.now();
+            io.out(`… ${so.tokens} token(s) and ${so.devices} device(s) deleted so far`);
+          },
+        }),
+      );
+      io.out(`Deleted ${cleared.tokens} token(s) and ${cleared.devices} device(s); cleared ${cleared.sealed} sealed successor(s).${cleared.stopped ? ' Stopped before the end: run it again to go on.' : ''}`);
+      return cleared.stopped ? 1 : 0;
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
   },
 };

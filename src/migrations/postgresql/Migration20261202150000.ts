@@ -13,14 +13,13 @@ export class Migration20261202150000 extends Migration {
     this.addSql(`update "gatehouse_user" set "email_verified" = true where "email" is not null;`);
     this.addSql(`create unique index "gatehouse_user_email_lower_unique" on "gatehouse_user" (lower("email")) where "email" is not null;`);
 
-    this.addSql(`create table "gatehouse_one_time_token" ("id" uuid not null, "token_hash" varchar(64) not null, "purpose" text check ("purpose" in ('verify', 'change', 'reset')) not null, "user_id" uuid not null, "email" varchar(254) not null, "created_at" timestamptz not null, "expires_at" timestamptz not null, "used_at" timestamptz null, constraint "gatehouse_one_time_token_pkey" primary key ("id"));`);
+    this.addSql(`create table "gatehouse_one_time_token" ("id" uuid not null, "token_hash" varchar(64) not null, "purpose" varchar(8) not null, "user_id" uuid not null, "email" varchar(254) not null, "created_at" timestamptz not null, "expires_at" timestamptz not null, "used_at" timestamptz null, constraint "gatehouse_one_time_token_pkey" primary key ("id"));`);
     this.addSql(`alter table "gatehouse_one_time_token" add constraint "gatehouse_one_time_token_token_hash_unique" unique ("token_hash");`);
     this.addSql(`create index "gatehouse_one_time_token_user_id_purpose_index" on "gatehouse_one_time_token" ("user_id", "purpose");`);
     this.addSql(`alter table "gatehouse_one_time_token" add constraint "gatehouse_one_time_token_user_id_foreign" foreign key ("user_id") references "gatehouse_user" ("id") on update cascade on delete cascade;`);
 
     this.addSql(`create table "gatehouse_mail_outbox" ("id" uuid not null, "recipient" varchar(254) not null, "template" varchar(64) not null, "user_id" uuid null, "payload" text null, "created_at" timestamptz not null, "attempts" int not null default 0, "next_attempt_at" timestamptz null, "locked_by" varchar(64) null, "locked_until" timestamptz null, "sent_at" timestamptz null, "last_error" varchar(500) null, constraint "gatehouse_mail_outbox_pkey" primary key ("id"));`);
     this.addSql(`create index "gatehouse_mail_outbox_sent_at_next_attempt_at_index" on "gatehouse_mail_outbox" ("sent_at", "next_attempt_at");`);
-    this.addSql(`create index "gatehouse_mail_outbox_user_id_index" on "gatehouse_mail_outbox" ("user_id");`);
     this.addSql(`alter table "gatehouse_mail_outbox" add constraint "gatehouse_mail_outbox_user_id_foreign" foreign key ("user_id") references "gatehouse_user" ("id") on update cascade on delete cascade;`);
   }
 

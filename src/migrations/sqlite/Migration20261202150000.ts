@@ -13,7 +13,7 @@ export class Migration20261202150000 extends Migration {
     this.addSql(`update \`gatehouse_user\` set \`email_verified\` = true where \`email\` is not null;`);
     this.addSql(`create unique index \`gatehouse_user_email_lower_unique\` on \`gatehouse_user\` (lower(\`email\`)) where \`email\` is not null;`);
 
-    this.addSql(`create table \`gatehouse_one_time_token\` (\`id\` text not null, \`token_hash\` text not null, \`purpose\` text check (\`purpose\` in ('verify', 'change', 'reset')) not null, \`user_id\` text not null, \`email\` text not null, \`created_at\` datetime not null, \`expires_at\` datetime not null, \`used_at\` datetime null, constraint \`gatehouse_one_time_token_user_id_foreign\` foreign key(\`user_id\`) references \`gatehouse_user\`(\`id\`) on delete cascade on update cascade, primary key (\`id\`));`);
+    this.addSql(`create table \`gatehouse_one_time_token\` (\`id\` text not null, \`token_hash\` text not null, \`purpose\` text not null, \`user_id\` text not null, \`email\` text not null, \`created_at\` datetime not null, \`expires_at\` datetime not null, \`used_at\` datetime null, constraint \`gatehouse_one_time_token_user_id_foreign\` foreign key(\`user_id\`) references \`gatehouse_user\`(\`id\`) on delete cascade on update cascade, primary key (\`id\`));`);
     this.addSql(`create unique index \`gatehouse_one_time_token_token_hash_unique\` on \`gatehouse_one_time_token\` (\`token_hash\`);`);
     this.addSql(`create index \`gatehouse_one_time_token_user_id_index\` on \`gatehouse_one_time_token\` (\`user_id\`);`);
     this.addSql(`create index \`gatehouse_one_time_token_user_id_purpose_index\` on \`gatehouse_one_time_token\` (\`user_id\`, \`purpose\`);`);
