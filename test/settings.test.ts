@@ -72,7 +72,7 @@ describe('settings', () => {
   it('accounts: link templates need {token}; production needs SMTP_URL with sign-up or required verification', () => {
     assert.throws(() => loadSettings({ EMAIL_VERIFY_URL: 'https://app.example/verify' }), /EMAIL_VERIFY_URL/);
     assert.equal(loadSettings({ PASSWORD_RESET_URL: 'myapp://reset?t={token}' }).accounts.resetUrl, 'myapp://reset?t={token}');
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) };
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'Xq7!vR2#kLm9@pW4$zN8&bT1^cY6*hJ3%' };
     assert.throws(() => loadSettings({ ...production, SIGNUP_ENABLED: 'true' }), /SMTP_URL: is required when NODE_ENV=production and SIGNUP_ENABLED=true/);
     assert.throws(() => loadSettings({ ...production, EMAIL_VERIFICATION: 'required' }), /SMTP_URL/);
     assert.equal(loadSettings({ ...production, SIGNUP_ENABLED: 'true', SMTP_URL: 'smtps://u:p@mail.example:465' }).accounts.signupEnabled, true);
