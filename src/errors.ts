@@ -10,6 +10,8 @@ export enum ErrorCode {
   INVALID_TOKEN = 'INVALID_TOKEN',
   RATE_LIMITED = 'RATE_LIMITED',
   BAD_USER_INPUT = 'BAD_USER_INPUT',
+  INVALID_EMAIL_TOKEN = 'INVALID_EMAIL_TOKEN',
+  EMAIL_NOT_VERIFIED = 'EMAIL_NOT_VERIFIED',
 }
 
 /** Why an access token was not usable (`extensions.reason` of UNAUTHENTICATED and INVALID_TOKEN). */
@@ -17,6 +19,9 @@ export type TokenProblem = 'MISSING_TOKEN' | 'INVALID_TOKEN' | 'TOKEN_EXPIRED' |
 
 /** Why a refresh token was refused (`extensions.reason` of INVALID_REFRESH_TOKEN). */
 export type RefreshProblem = 'EXPIRED' | 'REVOKED' | 'REUSED' | 'UNKNOWN';
+
+/** Why a one-time e-mail token was refused (`extensions.reason` of INVALID_EMAIL_TOKEN). */
+export type EmailTokenProblem = 'UNKNOWN' | 'USED' | 'EXPIRED';
 
 /**
  * Base class of every error Gatehouse reports to clients: a message meant for users, the
@@ -81,7 +86,9 @@ export type ForbiddenReason =
   /** The operation needs an access token of a device session (a password login and its refreshes); this one was delegated from an app token. */
   | 'DEVICE_SESSION_REQUIRED'
   /** The operation needs a recent password login (`orig_iat` within `APP_TOKEN_REAUTH_WINDOW`). */
-  | 'REAUTHENTICATION_REQUIRED';
+  | 'REAUTHENTICATION_REQUIRED'
+  /** `register` without `SIGNUP_ENABLED=true`. */
+  | 'SIGNUP_DISABLED';
 
 export class Forbidden extends GatehouseError {
   readonly code = ErrorCode.FORBIDDEN;
@@ -91,9 +98,27 @@ export class Forbidden extends GatehouseError {
   }
 }
 
+/** `verifyEmail` or `resetPassword` with a one-time token that is unknown (or of another purpose), used or expired. */
+export class InvalidEmailToken extends GatehouseError {
+  readonly code = ErrorCode.INVALID_EMAIL_TOKEN;
+  declare readonly reason: EmailTokenProblem;
+  constructor(reason: EmailTokenProblem) {
+    super(EMAIL_TOKEN_MESSAGES[reason], { reason });
+  }
+}
+
+/** `tokenAuth` with the right password, `EMAIL_VERIFICATION=required`, and an address not verified yet. */
+export class EmailNotVerified extends GatehouseError {
+  readonly code = ErrorCode.EMAIL_NOT_VERIFIED;
+  constructor() {
+    super('Please verify your e-mail address first: follow the link in the mail we sent (or ask for a new one).');
+  }
+}
+
 const FORBIDDEN_MESSAGES: Record<ForbiddenReason, string> = {
   DEVICE_SESSION_REQUIRED: 'This needs an access token from a signed-in device, not one delegated to an app.',
   REAUTHENTICATION_REQUIRED: 'This needs a recent sign-in: sign in with your password again.',
+  SIGNUP_DISABLED: 'Sign-up is not enabled on this server.',
 };
 
 export class InvalidCredentials extends GatehouseError {
@@ -129,8 +154,8 @@ export class InvalidToken extends GatehouseError {
 export class RateLimited extends GatehouseError {
   readonly code = ErrorCode.RATE_LIMITED;
   declare readonly retryAfter: number;
-  constructor(retryAfter: number) {
-    super('Too many failed attempts. Try again later.', { retryAfter });
+  constructor(retryAfter: number, message = 'Too many failed attempts. Try again later.') {
+    super(message, { retryAfter });
   }
 }
 
@@ -156,6 +181,12 @@ const MESSAGES: Record<TokenProblem, string> = {
   INVALID_TOKEN: 'The access token is invalid.',
   TOKEN_EXPIRED: 'The access token has expired.',
   SESSION_REVOKED: 'The session of this access token has ended.',
+};
+
+const EMAIL_TOKEN_MESSAGES: Record<EmailTokenProblem, string> = {
+  UNKNOWN: 'The link is not valid.',
+  USED: 'The link has already been used.',
+  EXPIRED: 'The link has expired; ask for a new one.',
 };
 
 const REFRESH_MESSAGES: Record<RefreshProblem, string> = {

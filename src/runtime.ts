@@ -21,6 +21,10 @@ import { auditListener } from './logging/audit-listener';
 import { metricsListener } from './metrics/event-listener';
 import { GatehouseMetrics } from './metrics/metrics';
 import { serveMetrics, type MetricsServer } from './metrics/server';
+import { AccountLimiter } from './ratelimit/account-limiter';
+import { mailKey } from './mail/seal';
+import { mailTransport } from './mail/transport';
+import { MailWorker, type RenderMailHook } from './mail/worker';
 import { LiveSessions } from './subscriptions/live';
 import { toSignal } from './cluster/signals';
 import { authenticate } from './sessions/authenticate';
@@ -57,6 +61,12 @@ export interface GatehouseHooks {
    * `extend type AuthPayload { … }` (SDL) or a type-graphql `@FieldResolver`.
    */
   authPayload?(payload: AuthPayload, context: { user: UserSnapshot; source: AuthPayloadSource }): AuthPayload | Promise<AuthPayload>;
+  /**
+   * Renders a mail yourself (its template name, and its variables: `link`, `username`,
+   * `email`, `newEmail`), in place of the templates (built-in, or `EMAIL_TEMPLATES_DIR`).
+   * Return null to use the template. Runs in the mail worker, when the mail is sent.
+   */
+  renderMail?: RenderMailHook;
 }
 
 /**
@@ -81,6 +91,12 @@ export interface Gatehouse {
   /** Tells other instances about logouts and revocations (none for a single SQLite process). */
   readonly bus: InvalidationBus;
   readonly loginLimiter: LoginLimiter;
+  /** Limits `register`, the request mutations and `changeEmail` per address and per client. */
+  readonly accountLimiter: AccountLimiter;
+  /** The key queued mails are sealed under (derived from the signing secret). */
+  readonly mailKey: Buffer;
+  /** This instance's mail outbox worker (started with the runtime; stopped by `close`). */
+  readonly mail: MailWorker;
   /** Structured logs (pino): request lines and audit lines. */
   readonly log: Logger;
   /**
@@ -124,6 +140,11 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
   events.on(metricsListener(metrics));
   let metricsServer: Promise<MetricsServer> | undefined;
   const store = new SessionStore({ orm, clock, settings, sessions, bus, events, warn });
+  const key = mailKey(keys);
+  const transport = mailTransport(settings, log);
+  if (!transport) log.warn('SMTP_URL is not set: mails stay queued in the outbox until it is (gatehouse mail status shows them)');
+  const mail = new MailWorker({ orm, clock, settings, key, transport, log, events, renderMail: hooks.renderMail });
+  mail.start();
   const live = new LiveSessions({
     clock,
     leeway: settings.tokens.leeway,
@@ -170,8 +191,12 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
       metricsServer ??= serveMetrics(metrics.registry, settings.server.host, port);
       return (await metricsServer).url;
     },
+    accountLimiter: new AccountLimiter(settings, redis, clock),
+    mailKey: key,
+    mail,
     live,
     async close() {
+      await mail.stop();
       live.close();
       stopSealSweeper();
       if (metricsServer) await (await metricsServer.catch(() => undefined))?.close();

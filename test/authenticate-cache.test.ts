@@ -28,7 +28,7 @@ function runtime(sessionCheck = true) {
 }
 
 const user = (extra: Partial<UserSnapshot> = {}): UserSnapshot => ({
-  id: 'u1', username: 'ada', email: null, roles: [], isActive: true, lastLogin: null, dateJoined: new Date(0), tokensValidAfter: 0, ...extra,
+  id: 'u1', username: 'ada', email: null, emailVerified: false, roles: [], isActive: true, lastLogin: null, dateJoined: new Date(0), tokensValidAfter: 0, ...extra,
 });
 const device = (extra: Partial<DeviceSnapshot> = {}): DeviceSnapshot => ({
   id: 'd1', userId: 'u1', revoked: false, expiresAt: NOW + 3_600_000, lastSeenAt: NOW - 1000, ...extra,

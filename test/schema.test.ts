@@ -32,7 +32,7 @@ it('verifyToken answers synchronously when the caches know the session: no promi
   const schema = await buildGatehouseSchema();
   assert.equal(schema.getMutationType()?.getFields().verifyToken.resolve, DIRECT_RESOLVERS.Mutation.verifyToken);
   const sessions = new SessionCache(60, systemClock);
-  sessions.rememberUser({ id: 'u-1', username: 'alice', email: null, roles: [], isActive: true, lastLogin: null, dateJoined: new Date(), tokensValidAfter: 0 });
+  sessions.rememberUser({ id: 'u-1', username: 'alice', email: null, emailVerified: false, roles: [], isActive: true, lastLogin: null, dateJoined: new Date(), tokensValidAfter: 0 });
   const contextValue = { gatehouse: { gh: { settings, keys, clock: systemClock, verifiedTokens: new VerifiedTokenCache(), sessions } } };
   const document = parse('mutation ($token: String!) { verifyToken(token: $token) { payload { sub username } } }');
   const good = execute({ schema, document, variableValues: { token }, contextValue });

@@ -52,7 +52,13 @@ describe('settings', () => {
     });
     assert.deepEqual(s.sessions, { check: true, cacheTtl: 5, expirationAccuracy: 1800, reuseInterval: 10, appTokenReauthWindow: 600, maxDevicesPerUser: 50 });
     assert.deepEqual(s.cookie, { enabled: false, path: '/graphql' });
-    assert.deepEqual(s.passwords, { bcryptRounds: 12 });
+    assert.deepEqual(s.passwords, { bcryptRounds: 12, minLength: 8 });
+    assert.deepEqual(s.accounts, {
+      signupEnabled: false, emailVerification: 'optional',
+      verifyUrl: 'http://localhost:3000/verify-email?token={token}', resetUrl: 'http://localhost:3000/reset-password?token={token}',
+      verificationTtl: 86400, resetTtl: 3600, maxRequestsPerEmail: 5, maxRequestsPerClient: 50, requestWindow: 3600,
+    });
+    assert.deepEqual(s.mail, { smtpUrl: null, from: 'Gatehouse <no-reply@localhost>', templatesDir: null, pollInterval: 5, retryDelay: 30, retryMaxDelay: 3600, maxAttempts: 12 });
     assert.deepEqual(s.database, { url: 'sqlite:./data/gatehouse.sqlite', poolMin: 0, poolMax: 10, dataDir: './data' });
     assert.deepEqual(s.redis, { url: null, keyPrefix: 'gatehouse:' });
     assert.deepEqual(s.limits, {
@@ -61,6 +67,16 @@ describe('settings', () => {
     });
     assert.deepEqual(s.server, { port: 4000, host: '127.0.0.1', metricsPort: null, nodeEnv: 'development', trustProxy: false, shutdownTimeout: 10, headersTimeout: 10, requestTimeout: 15, workerNice: 10 });
     assert.deepEqual(s.logging, { level: 'info' });
+  });
+
+  it('accounts: link templates need {token}; production needs SMTP_URL with sign-up or required verification', () => {
+    assert.throws(() => loadSettings({ EMAIL_VERIFY_URL: 'https://app.example/verify' }), /EMAIL_VERIFY_URL/);
+    assert.equal(loadSettings({ PASSWORD_RESET_URL: 'myapp://reset?t={token}' }).accounts.resetUrl, 'myapp://reset?t={token}');
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'Xq7!vR2#kLm9@pW4$zN8&bT1^cY6*hJ3%' };
+    assert.throws(() => loadSettings({ ...production, SIGNUP_ENABLED: 'true' }), /SMTP_URL: is required when NODE_ENV=production and SIGNUP_ENABLED=true/);
+    assert.throws(() => loadSettings({ ...production, EMAIL_VERIFICATION: 'required' }), /SMTP_URL/);
+    assert.equal(loadSettings({ ...production, SIGNUP_ENABLED: 'true', SMTP_URL: 'smtps://u:p@mail.example:465' }).accounts.signupEnabled, true);
+    assert.throws(() => loadSettings({ SMTP_URL: 'http://mail.example' }), /SMTP_URL/);
   });
 
   it("has the contract's defaults (SPEC.md's settings table) in its table", () => {

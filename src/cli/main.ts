@@ -11,14 +11,20 @@ import { migrate } from './commands/migrate';
 import { tokensClear } from './commands/tokens-clear';
 import { usersCreate } from './commands/users-create';
 import { usersSetPassword } from './commands/users-set-password';
+import { usersVerifyEmail } from './commands/users-verify-email';
+import { mailRetry, mailStatus, mailTest } from './commands/mail';
 
 /** Every command, by the words that name it. Add new commands here (one file each in commands/). */
 const COMMANDS: Record<string, Command> = {
   'users create': usersCreate,
   'users set-password': usersSetPassword,
+  'users verify-email': usersVerifyEmail,
   migrate,
   'tokens clear': tokensClear,
   'keys generate': keysGenerate,
+  'mail test': mailTest,
+  'mail status': mailStatus,
+  'mail retry': mailRetry,
 };
 
 /** The name of every command, as typed (`users create`, `migrate`, …). */

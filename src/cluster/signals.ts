@@ -22,7 +22,7 @@ export type SessionSignal =
 export type SessionSignalType = SessionSignal['type'];
 
 /** Event types that never end a socket or reach `sessionEvents`. */
-const QUIET: ReadonlySet<string> = new Set(['session.refreshed', 'login.failed', 'login.rate_limited', 'refresh.refused']);
+const QUIET: ReadonlySet<string> = new Set(['session.refreshed', 'login.failed', 'login.rate_limited', 'refresh.refused', 'account.registered']);
 
 /**
  * The signal of a store event, or null for one that sockets need not hear about. An event

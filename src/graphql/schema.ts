@@ -5,6 +5,7 @@ import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { authDirective, authDirectiveTransformer } from '../directive/auth';
 import { withGraphQLErrors } from './errors';
 import { tracedOperation } from '../tracing/spans';
+import { AccountResolver } from './resolvers/accounts';
 import { AppTokenResolver } from './resolvers/app-tokens';
 import { AuthResolver, verifyTokenField } from './resolvers/auth';
 import { DeviceResolver } from './resolvers/devices';
@@ -15,7 +16,7 @@ import type { GatehouseContext } from '../context/context';
 
 /** Gatehouse's type-graphql resolvers, for `buildSchema({ resolvers: [...gatehouseResolvers, ...yours] })`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const gatehouseResolvers: NonEmptyArray<Function> = [UserResolver, DeviceResolver, AppTokenResolver, AuthResolver, PasswordResolver];
+export const gatehouseResolvers: NonEmptyArray<Function> = [UserResolver, DeviceResolver, AppTokenResolver, AuthResolver, PasswordResolver, AccountResolver];
 
 /**
  * Gatehouse's type-graphql subscription resolvers (`sessionEvents`), for

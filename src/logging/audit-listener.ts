@@ -26,15 +26,26 @@ export function auditLineOf(event: GatehouseEvent): [AuditEvent, AuditFields] | 
         case 'evicted':
           return ['session.evicted', { userId: event.userId, deviceId: event.deviceId, reason: 'MAX_DEVICES_PER_USER' }];
         case 'password_changed':
+        case 'password_reset':
+        case 'account_deleted':
           return null;
       }
       return null;
     case 'password.changed':
+      if (event.reset) return ['password.reset', { userId: event.userId, count: event.endedDevices }];
       return ['password.changed', { userId: event.userId, count: event.endedDevices, ...(event.origin.via === 'cli' ? { reason: 'cli' } : {}) }];
     case 'app_token.created':
       return ['app_token.created', { userId: event.userId, app: event.app, count: event.replaced }];
     case 'app_token.revoked':
       return ['token.revoked', { userId: event.userId, app: event.app }];
+    case 'account.registered':
+      return ['account.registered', { userId: event.userId, username: event.username }];
+    case 'email.verified':
+      return ['email.verified', { userId: event.userId }];
+    case 'email.changed':
+      return ['email.changed', { userId: event.userId }];
+    case 'account.deleted':
+      return ['account.deleted', { userId: event.userId, count: event.endedDevices }];
     case 'session.refreshed':
     case 'refresh.refused':
       return null;

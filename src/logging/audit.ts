@@ -13,7 +13,12 @@ export type AuditEvent =
   | 'session.evicted'
   | 'token.revoked'
   | 'app_token.created'
-  | 'password.changed';
+  | 'password.changed'
+  | 'password.reset'
+  | 'account.registered'
+  | 'email.verified'
+  | 'email.changed'
+  | 'account.deleted';
 
 /** What an audit line may say. Nothing else is written: no passwords, no tokens, no hashes. */
 export interface AuditFields {

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { clearSealedBefore } from '../store/clear-sealed';
 import { affected, dbDate, type Row } from '../store/rows';
+import { execute } from '../store/execute';
 
 export interface Cleared {
   tokens: number;
@@ -51,19 +52,19 @@ export async function clearTokens(orm: MikroORM, options: ClearOptions): Promise
   ] as const) {
     for (;;) {
       if (stop()) return { ...cleared, stopped: true };
-      const ids = ((await em.execute(sql, [...params])) as Row[]).map((row) => String(row.id));
+      const ids = ((await execute(em, sql, [...params])) as Row[]).map((row) => String(row.id));
       if (ids.length === 0) break;
       const marks = ids.map(() => '?').join(', ');
       await em.transactional(async (tem) => {
-        cleared.tokens += affected(await tem.execute(`delete from gatehouse_refresh_token where device_id in (${marks})`, ids, 'run'));
-        cleared.devices += affected(await tem.execute(`delete from gatehouse_device where id in (${marks})`, ids, 'run'));
+        cleared.tokens += affected(await execute(tem, `delete from gatehouse_refresh_token where device_id in (${marks})`, ids, 'run'));
+        cleared.devices += affected(await execute(tem, `delete from gatehouse_device where id in (${marks})`, ids, 'run'));
       });
       options.onProgress?.({ ...cleared });
     }
   }
   for (;;) {
     if (stop()) return { ...cleared, stopped: true };
-    const deleted = affected(await em.execute(REVOKED_TOKENS, [batch], 'run'));
+    const deleted = affected(await execute(em, REVOKED_TOKENS, [batch], 'run'));
     if (deleted === 0) break;
     cleared.tokens += deleted;
     options.onProgress?.({ ...cleared });

@@ -44,3 +44,24 @@ export async function checkPassword(password: string, hash: string | null, round
   await bcrypt.compare(password, await warmDummyHash(rounds));
   return false;
 }
+
+/** What is wrong with a new password chosen through the API, and the contract's reason for it. */
+export interface NewPasswordProblem {
+  message: string;
+  /** `WEAK_PASSWORD`: shorter than PASSWORD_MIN_LENGTH; `INVALID_PASSWORD`: empty, NUL, over 72 bytes. */
+  reason: 'WEAK_PASSWORD' | 'INVALID_PASSWORD';
+}
+
+/**
+ * The rules a password set through the API must meet (register, resetPassword,
+ * changePassword): those of `passwordProblem`, then at least `minLength` characters
+ * (PASSWORD_MIN_LENGTH, counted in code points). Pure.
+ *
+ * @example newPasswordProblem('short', 8) // { reason: 'WEAK_PASSWORD', message: 'The password must be at least 8 characters.' }
+ */
+export function newPasswordProblem(password: string, minLength: number): NewPasswordProblem | null {
+  const problem = passwordProblem(password);
+  if (problem) return { message: problem, reason: 'INVALID_PASSWORD' };
+  if ([...password].length < minLength) return { message: `The password must be at least ${minLength} characters.`, reason: 'WEAK_PASSWORD' };
+  return null;
+}

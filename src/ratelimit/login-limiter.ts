@@ -68,11 +68,12 @@ export class LoginLimiter {
   }
 }
 
-async function consume(limiter: RateLimiterLike, key: string): Promise<void> {
+/** Takes one point of `key`; throws `RateLimited` (with `retryAfter`, and `message` when given) when none is left. */
+export async function consume(limiter: RateLimiterLike, key: string, message?: string): Promise<void> {
   try {
     await limiter.consume(key, 1);
   } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) throw new RateLimited(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+    if (rejection instanceof RateLimiterRes) throw new RateLimited(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), message);
     throw rejection;
   }
 }
@@ -103,4 +104,23 @@ export function accountKeys(account: LoginAccount): string[] {
 function userKey(account: string, address: string | null): string {
   const user = createHash('sha256').update(account, 'utf8').digest('base64url');
   return `${address ?? 'unknown'}|${user}`;
+}
+
+/**
+ * A fixed-window limiter of `points` per key and `windowSeconds`, made the way the login
+ * limits are: in this process's memory, or in Redis when one is given (shared by every
+ * instance, with memory as the insurance), its keys under `REDIS_KEY_PREFIX` + `name`.
+ * Null when `points` is 0 (off). For other keyspaces than the login failures (see
+ * `AccountLimiter`).
+ *
+ * @example const perEmail = windowLimiter(settings, redis, 5, 3600, 'account-email');
+ */
+export function windowLimiter(
+  settings: Pick<Settings, 'redis'>, redis: Redis | undefined, points: number, windowSeconds: number, name: string, clock: Clock = systemClock,
+): RateLimiterLike | null {
+  if (points <= 0) return null;
+  const options = { points, duration: windowSeconds, keyPrefix: `${settings.redis.keyPrefix}${name}` };
+  const memory = new ClockWindowLimiter({ ...options, clock });
+  if (!redis) return memory;
+  return new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory });
 }

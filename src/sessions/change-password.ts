@@ -1,13 +1,14 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { User } from '../entities';
 import { BadUserInput, InvalidCredentials } from '../errors';
-import { checkPassword, hashPassword, passwordProblem } from '../passwords/hash';
+import { checkPassword, hashPassword, newPasswordProblem, passwordProblem } from '../passwords/hash';
 import type { Gatehouse } from '../runtime';
 import type { Origin } from '../store/events';
 
 /**
  * `changePassword(oldPassword, newPassword)` for the signed-in user: the new password must
- * be usable (BAD_USER_INPUT), the old one right (INVALID_CREDENTIALS; wrong guesses count
+ * be usable (BAD_USER_INPUT; `WEAK_PASSWORD` when shorter than PASSWORD_MIN_LENGTH, checked
+ * once the old one is right), the old one right (INVALID_CREDENTIALS; wrong guesses count
  * against the login failure limits, RATE_LIMITED when over). Then the store sets it, as a
  * compare-and-set on the hash just checked: every session and app token of the user ends,
  * access tokens issued before stop working, on every instance.
@@ -31,6 +32,9 @@ export async function changePassword(
   await gh.loginLimiter.attempt(account, clientAddress);
   if (!(await checkPassword(oldPassword, user.passwordHash, gh.settings.passwords.bcryptRounds))) throw new InvalidCredentials();
   await gh.loginLimiter.succeeded(account, clientAddress);
+  // Length last: a guess of the old password learns nothing from it.
+  const weak = newPasswordProblem(newPassword, gh.settings.passwords.minLength);
+  if (weak) throw new BadUserInput(weak.message, weak.reason);
   const passwordHash = await hashPassword(newPassword, gh.settings.passwords.bcryptRounds);
   const done = await gh.store.setPassword(userId, passwordHash, { ...origin, via: 'api' }, user.passwordHash);
   if (!done) throw new InvalidCredentials();

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { User } from '../entities';
-import { InvalidCredentials, RateLimited } from '../errors';
+import { EmailNotVerified, InvalidCredentials, RateLimited } from '../errors';
 import { checkPassword } from '../passwords/hash';
 import type { Gatehouse } from '../runtime';
 import type { Origin } from '../store/events';
@@ -62,7 +62,8 @@ export function userAgentFrom(headers: LoginInput['headers']): string | null {
  * Password login (`tokenAuth`): counts the attempt against the failure limits (RATE_LIMITED
  * when over), checks the password (bcrypt, async; a dummy compare for an unknown user),
  * then the session store starts a device session (Device, first refresh token and
- * `lastLogin`, in one transaction). One error for every failure, reported as a
+ * `lastLogin`, in one transaction). With EMAIL_VERIFICATION=required, a user whose address
+ * is not verified gets EMAIL_NOT_VERIFIED, only after the right password. One error for every failure, reported as a
  * `login.failed` or `login.rate_limited` event; a success resets the account's counter.
  * The per-user limit counts against the account the login resolves to (`accountKeys`), so
  * a `findUser` hook that folds case does not give each spelling its own counter.
@@ -74,7 +75,7 @@ export async function login(gh: Gatehouse, em: EntityManager, input: LoginInput)
   } catch (error) {
     if (error instanceof RateLimited) {
       gh.events.emit({ type: 'login.rate_limited', at: gh.clock.now(), origin, username: input.username });
-    } else if (error instanceof InvalidCredentials) {
+    } else if (error instanceof InvalidCredentials || error instanceof EmailNotVerified) {
       gh.events.emit({ type: 'login.failed', at: gh.clock.now(), origin, username: input.username, reason: error.code });
     }
     throw error;
@@ -90,6 +91,9 @@ async function passwordLogin(gh: Gatehouse, em: EntityManager, input: LoginInput
   const passwordOk = await checkPassword(input.password, user?.passwordHash ?? null, gh.settings.passwords.bcryptRounds);
   if (!user || !passwordOk || !user.isActive) throw new InvalidCredentials();
   await gh.loginLimiter.succeeded(account, address);
+  // Only after the right password: a wrong one gets the one answer for every failure.
+  // A user without an address (made by an administrator) has none to verify.
+  if (gh.settings.accounts.emailVerification === 'required' && user.email !== null && !user.emailVerified) throw new EmailNotVerified();
 
   // Right after a password change, wait for the first second whose tokens are valid.
   const nowMs = await clockAtLeast(gh.clock, firstValidIat(user.tokensValidAfter));

@@ -27,6 +27,7 @@ export function userSnapshot(user: User): UserSnapshot {
     id: user.id,
     username: user.username,
     email: user.email,
+    emailVerified: user.emailVerified,
     roles: [...user.roles],
     isActive: user.isActive,
     lastLogin: user.lastLogin,

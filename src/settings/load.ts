@@ -126,6 +126,10 @@ function checkTogether(s: Settings): void {
   if (!hmac && privateKey === null) {
     throw new SettingsError('JWT_PRIVATE_KEY', `is required for ${algorithm} (npx gatehouse-graphql keys generate --algorithm ${algorithm} writes a key pair)`);
   }
+  if (s.server.nodeEnv === 'production' && s.mail.smtpUrl === null && (s.accounts.signupEnabled || s.accounts.emailVerification === 'required')) {
+    const why = s.accounts.signupEnabled ? 'SIGNUP_ENABLED=true' : 'EMAIL_VERIFICATION=required';
+    throw new SettingsError('SMTP_URL', `is required when NODE_ENV=production and ${why} (people must receive their verification mails)`);
+  }
   if (s.server.nodeEnv !== 'production' || !hmac) return;
   if (secret === null) {
     throw new SettingsError('JWT_SECRET', `is required when NODE_ENV=production (at least ${MIN_SECRET_BYTES} random bytes, e.g. openssl rand -base64 48)`);

@@ -9,7 +9,7 @@
  * // { variable: 'JWT_EXPIRATION_DELTA', group: 'tokens', field: 'accessLifetime', default: '5m', … }
  */
 import { boolean, duration, integer, oneOf, optionalInteger, optionalText, text, url, type Kind } from './kinds';
-import { ALGORITHMS, LOG_LEVELS, NODE_ENVS, type Settings, type SettingsGroup } from './types';
+import { ALGORITHMS, EMAIL_VERIFICATION_MODES, LOG_LEVELS, NODE_ENVS, type Settings, type SettingsGroup } from './types';
 
 /** One row of the table. */
 export interface Setting {
@@ -41,6 +41,9 @@ function setting<G extends SettingsGroup, F extends keyof Settings[G] & string>(
 /** Where `GATEHOUSE_DATA_DIR` and the default SQLite file are, relative to the working directory. */
 const DATA_DIR = './data';
 
+/** A link with `{token}` in it, to a web page or a mobile deep link (`myapp://reset?token={token}`). */
+const linkTemplate = text({ pattern: /^[A-Za-z][A-Za-z0-9+.-]*:\S*\{token\}\S*$/, problem: 'is not a link with {token} in it (e.g. https://app.example/verify?token={token})', accepts: 'link with {token}' });
+
 const ROWS = [
   // tokens
   setting('JWT_SECRET', 'tokens', 'secret', optionalText({ trim: false, secret: true }), null, 'HMAC key; generated and kept in the data folder in development, required in production (at least 32 bytes, and not a repeated character or short pattern)'),
@@ -67,6 +70,25 @@ const ROWS = [
   setting('JWT_COOKIE_PATH', 'cookie', 'path', text({ pattern: /^\/[\x21-\x3a\x3c-\x7e]*$/, problem: 'is not a URL path (it starts with / and holds no spaces or ;)', accepts: 'URL path' }), '/graphql', 'the path the refresh cookie is scoped to: where GraphQL is served'),
   // passwords
   setting('BCRYPT_ROUNDS', 'passwords', 'bcryptRounds', integer(4, 31), '12', 'password hashing cost'),
+  setting('PASSWORD_MIN_LENGTH', 'passwords', 'minLength', integer(1, 72), '8', 'shortest password (in characters) accepted by register, resetPassword and changePassword'),
+  // accounts
+  setting('SIGNUP_ENABLED', 'accounts', 'signupEnabled', boolean(), 'false', 'allows register'),
+  setting('EMAIL_VERIFICATION', 'accounts', 'emailVerification', oneOf(EMAIL_VERIFICATION_MODES), 'optional', 'required: users whose address is not verified cannot sign in (EMAIL_NOT_VERIFIED)'),
+  setting('EMAIL_VERIFY_URL', 'accounts', 'verifyUrl', linkTemplate, 'http://localhost:3000/verify-email?token={token}', "link template of verification and address-change mails, {token} replaced: the app's page that calls verifyEmail"),
+  setting('PASSWORD_RESET_URL', 'accounts', 'resetUrl', linkTemplate, 'http://localhost:3000/reset-password?token={token}', "link template of password-reset mails, {token} replaced: the app's page that calls resetPassword"),
+  setting('EMAIL_VERIFICATION_TTL', 'accounts', 'verificationTtl', duration(1), '24h', 'lifetime of verification and address-change tokens'),
+  setting('PASSWORD_RESET_TTL', 'accounts', 'resetTtl', duration(1), '1h', 'lifetime of password-reset tokens'),
+  setting('ACCOUNT_MAX_REQUESTS_PER_EMAIL', 'accounts', 'maxRequestsPerEmail', integer(0, 1_000_000), '5', 'register, request mutations and changeEmail per e-mail address within the window; 0 turns it off'),
+  setting('ACCOUNT_MAX_REQUESTS_PER_CLIENT', 'accounts', 'maxRequestsPerClient', integer(0, 1_000_000), '50', 'the same per client address, any e-mail address; 0 turns it off'),
+  setting('ACCOUNT_REQUEST_WINDOW', 'accounts', 'requestWindow', duration(1), '1h', 'the window the account request limits count in'),
+  // mail
+  setting('SMTP_URL', 'mail', 'smtpUrl', url(/^smtps?:\/\//, 'use smtp://USER:PASS@HOST:587 or smtps://…', { optional: true }), null, 'where mail is sent; without it, development writes mails to the log and production keeps them queued (required in production with SIGNUP_ENABLED or EMAIL_VERIFICATION=required)'),
+  setting('EMAIL_FROM', 'mail', 'from', text(), 'Gatehouse <no-reply@localhost>', 'sender of every mail'),
+  setting('EMAIL_TEMPLATES_DIR', 'mail', 'templatesDir', optionalText(), null, 'folder of your own templates (NAME.subject.txt, NAME.txt, NAME.html) replacing the built-in ones'),
+  setting('MAIL_POLL_INTERVAL', 'mail', 'pollInterval', duration(1), '5s', 'how often each instance looks for mail that is due in the outbox'),
+  setting('MAIL_RETRY_DELAY', 'mail', 'retryDelay', duration(1), '30s', 'wait before the first retry of a failed delivery; doubled on each further failure'),
+  setting('MAIL_RETRY_MAX_DELAY', 'mail', 'retryMaxDelay', duration(1), '1h', 'longest wait between two delivery attempts'),
+  setting('MAIL_MAX_ATTEMPTS', 'mail', 'maxAttempts', integer(1, 1000), '12', 'delivery attempts before a mail is kept as failed (logged, shown by mail status, sent again by mail retry)'),
   // database
   setting('DATABASE_URL', 'database', 'url', url(/^(sqlite:|file:|postgres(ql)?:\/\/|:memory:$)/, 'use sqlite:PATH or postgres://USER@HOST:PORT/DB'), `sqlite:${DATA_DIR}/gatehouse.sqlite`, 'SQLite file or PostgreSQL database'),
   setting('DATABASE_POOL_MIN', 'database', 'poolMin', integer(0, 1000), '0', 'PostgreSQL connections kept open per process (at most DATABASE_POOL_MAX)'),

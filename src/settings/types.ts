@@ -76,6 +76,40 @@ export interface CookieSettings {
 export interface PasswordSettings {
   /** bcrypt cost factor. */
   readonly bcryptRounds: number;
+  /** Shortest password (characters) accepted by register, resetPassword and changePassword. */
+  readonly minLength: number;
+}
+
+export type EmailVerificationMode = 'optional' | 'required';
+export const EMAIL_VERIFICATION_MODES: readonly EmailVerificationMode[] = ['optional', 'required'];
+
+/** Sign-up, e-mail verification, password reset (durations are whole seconds). */
+export interface AccountSettings {
+  readonly signupEnabled: boolean;
+  /** `required`: `tokenAuth` of a user with an unverified address answers EMAIL_NOT_VERIFIED. */
+  readonly emailVerification: EmailVerificationMode;
+  /** Link templates; `{token}` is replaced by the one-time token. */
+  readonly verifyUrl: string;
+  readonly resetUrl: string;
+  readonly verificationTtl: number;
+  readonly resetTtl: number;
+  /** Requests (register, the request mutations, changeEmail) per e-mail address / client address within the window; 0: off. */
+  readonly maxRequestsPerEmail: number;
+  readonly maxRequestsPerClient: number;
+  readonly requestWindow: number;
+}
+
+/** The mail outbox and its delivery (durations are whole seconds). */
+export interface MailSettings {
+  /** `smtp://…` or `smtps://…`; null: development logs mails, production keeps them queued. */
+  readonly smtpUrl: string | null;
+  readonly from: string;
+  /** Folder of templates replacing the built-in ones. */
+  readonly templatesDir: string | null;
+  readonly pollInterval: number;
+  readonly retryDelay: number;
+  readonly retryMaxDelay: number;
+  readonly maxAttempts: number;
 }
 
 export interface DatabaseSettings {
@@ -152,6 +186,8 @@ export interface Settings {
   readonly sessions: SessionSettings;
   readonly cookie: CookieSettings;
   readonly passwords: PasswordSettings;
+  readonly accounts: AccountSettings;
+  readonly mail: MailSettings;
   readonly database: DatabaseSettings;
   readonly redis: RedisSettings;
   readonly limits: LimitSettings;

@@ -18,6 +18,10 @@ export type EndReason =
   | 'reused'
   /** A password change (`changePassword`, `users set-password`). */
   | 'password_changed'
+  /** `resetPassword` with a reset link. */
+  | 'password_reset'
+  /** `deleteAccount`. */
+  | 'account_deleted'
   /** A login past `MAX_DEVICES_PER_USER` ended the user's least recently seen device. */
   | 'evicted';
 
@@ -38,7 +42,11 @@ export type GatehouseEvent = Base &
     | { type: 'session.started'; userId: string; username: string; deviceId: string }
     | { type: 'session.refreshed'; userId: string; deviceId: string; outcome: 'rotated' | 'grace' }
     | { type: 'session.ended'; userId: string; deviceId: string; reason: EndReason }
-    | { type: 'password.changed'; userId: string; endedDevices: number }
+    | { type: 'password.changed'; userId: string; endedDevices: number; /** true for `resetPassword` (a reset link instead of the old password). */ reset?: boolean }
+    | { type: 'account.registered'; userId: string; username: string }
+    | { type: 'email.verified'; userId: string }
+    | { type: 'email.changed'; userId: string }
+    | { type: 'account.deleted'; userId: string; endedDevices: number }
     | { type: 'app_token.created'; userId: string; app: string; replaced: number }
     | { type: 'app_token.revoked'; userId: string; app: string }
     | { type: 'login.failed'; username: string; reason: string }

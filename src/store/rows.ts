@@ -44,7 +44,7 @@ export interface DeviceView {
 }
 
 /** Columns of `gatehouse_user` that make a `UserSnapshot`, selected with the prefix `u_`. */
-export const USER_COLUMNS = ['id', 'username', 'email', 'roles', 'is_active', 'last_login', 'date_joined', 'tokens_valid_after'] as const;
+export const USER_COLUMNS = ['id', 'username', 'email', 'email_verified', 'roles', 'is_active', 'last_login', 'date_joined', 'tokens_valid_after'] as const;
 
 /** Columns of `gatehouse_device` that make a `DeviceView`, selected with the prefix `d_`. */
 export const DEVICE_COLUMNS = ['id', 'user_id', 'name', 'user_agent', 'created_at', 'last_seen_at', 'expires_at', 'revoked_at'] as const;
@@ -61,6 +61,7 @@ export function userFromRow(row: Row, prefix = 'u_'): UserSnapshot {
     id: String(row[`${prefix}id`]),
     username: String(row[`${prefix}username`]),
     email: row[`${prefix}email`] == null ? null : String(row[`${prefix}email`]),
+    emailVerified: Boolean(row[`${prefix}email_verified`]),
     roles: typeof roles === 'string' ? (JSON.parse(roles) as string[]) : [...((roles as string[] | null) ?? [])],
     isActive: Boolean(row[`${prefix}is_active`]),
     lastLogin: row[`${prefix}last_login`] == null ? null : dateOf(row[`${prefix}last_login`]),

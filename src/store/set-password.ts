@@ -35,23 +35,35 @@ const REVOKE_TOKENS = 'update gatehouse_refresh_token set revoked_at = ?, sealed
 export async function setPassword(deps: StoreDeps, userId: string, passwordHash: string, origin: Origin, expectedHash?: string): Promise<PasswordSet | null> {
   const changedAt = deps.clock.now();
   const em = deps.orm.em.fork() as unknown as EntityManager;
-  const endedDevices = await em.transactional(async (tem) => {
-    const at = dbDate(tem, changedAt);
-    const updated = expectedHash === undefined
-      ? affected(await execute(tem, SET, [passwordHash, at, userId], 'run'))
-      : affected(await execute(tem, SET_IF, [passwordHash, at, userId, expectedHash], 'run'));
-    if (updated !== 1) return null;
-    const ended = await endDevices(tem, { kind: 'all', userId }, changedAt);
-    await execute(tem, REVOKE_TOKENS, [at, userId], 'run');
-    return ended;
-  });
+  const endedDevices = await em.transactional((tem) => writePassword(tem, userId, passwordHash, changedAt, expectedHash));
   if (!endedDevices) return null;
+  await settlePassword(deps, userId, endedDevices, changedAt, origin, 'password_changed');
+  return { endedDevices, changedAt };
+}
+
+/**
+ * The write of `setPassword` inside the caller's transaction (also `resetPassword`'s): the
+ * hash and `tokensValidAfter`, every device ended, every refresh token revoked. The ids of
+ * the devices ended, or null when nothing was written.
+ */
+export async function writePassword(tem: EntityManager, userId: string, passwordHash: string, changedAt: number, expectedHash?: string): Promise<string[] | null> {
+  const at = dbDate(tem, changedAt);
+  const updated = expectedHash === undefined
+    ? affected(await execute(tem, SET, [passwordHash, at, userId], 'run'))
+    : affected(await execute(tem, SET_IF, [passwordHash, at, userId, expectedHash], 'run'));
+  if (updated !== 1) return null;
+  const ended = await endDevices(tem, { kind: 'all', userId }, changedAt);
+  await execute(tem, REVOKE_TOKENS, [at, userId], 'run');
+  return ended;
+}
+
+/** What follows a committed password write: the user and the devices dropped everywhere, one `session.ended` per device, then `password.changed`. */
+export async function settlePassword(deps: StoreDeps, userId: string, endedDevices: string[], changedAt: number, origin: Origin, reason: 'password_changed' | 'password_reset'): Promise<void> {
   await settle(deps, {
     invalidations: [{ kind: 'user', id: userId }, ...endedDevices.map((id) => ({ kind: 'device' as const, id }))],
     events: [
-      ...endedDevices.map((deviceId) => ({ type: 'session.ended' as const, at: changedAt, origin, userId, deviceId, reason: 'password_changed' as const })),
-      { type: 'password.changed', at: changedAt, origin, userId, endedDevices: endedDevices.length },
+      ...endedDevices.map((deviceId) => ({ type: 'session.ended' as const, at: changedAt, origin, userId, deviceId, reason })),
+      { type: 'password.changed', at: changedAt, origin, userId, endedDevices: endedDevices.length, ...(reason === 'password_reset' ? { reset: true } : {}) },
     ],
   });
-  return { endedDevices, changedAt };
 }

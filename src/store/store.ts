@@ -1,5 +1,8 @@
 import { clearSealedSuccessors } from './clear-sealed';
 import { createAppToken, type AppTokenView } from './create-app-token';
+import { deleteAccount } from './delete-account';
+import { resetPassword } from './reset-password';
+import { type ChangeNotice, type EmailVerification, verifyEmail } from './verify-email';
 import type { StoreDeps } from './deps';
 import { endSessions } from './end-sessions';
 import type { Origin } from './events';
@@ -9,6 +12,7 @@ import { rotate, type Rotation } from './rotate';
 import { type PasswordSet, setPassword } from './set-password';
 import { type NewSession, startSession, type StartedSession } from './start-session';
 import { touchAppToken, touchDevice } from './touch';
+import { markEmailVerified } from './mark-verified';
 
 /**
  * The session store: the only code that writes session state. Each method is one
@@ -62,6 +66,26 @@ export class SessionStore {
   /** Sets a password hash and ends every session and app token of the user (see `setPassword`). */
   setPassword(userId: string, passwordHash: string, origin: Origin = {}, expectedHash?: string): Promise<PasswordSet | null> {
     return setPassword(this.deps, userId, passwordHash, origin, expectedHash);
+  }
+
+  /** `resetPassword`: consumes a reset token and sets the password, ending every session and app token (see `resetPassword`). Throws `InvalidEmailToken`. */
+  resetPassword(tokenHash: string, passwordHash: string, origin: Origin = {}): Promise<PasswordSet & { userId: string }> {
+    return resetPassword(this.deps, tokenHash, passwordHash, origin);
+  }
+
+  /** `verifyEmail`: consumes a verification or address-change token (see `verifyEmail`). Throws `InvalidEmailToken`. */
+  verifyEmail(tokenHash: string, notice: ChangeNotice, origin: Origin = {}): Promise<EmailVerification> {
+    return verifyEmail(this.deps, tokenHash, notice, origin);
+  }
+
+  /** `deleteAccount`: removes the user and all that names them, ending every session (see `deleteAccount`); null when the password changed meanwhile. */
+  deleteAccount(userId: string, expectedHash: string, origin: Origin = {}): Promise<string[] | null> {
+    return deleteAccount(this.deps, userId, expectedHash, origin);
+  }
+
+  /** Marks a user's address verified (`gatehouse users verify-email`); false for an unknown user or one without an address. */
+  markEmailVerified(userId: string, origin: Origin = {}): Promise<boolean> {
+    return markEmailVerified(this.deps, userId, origin);
   }
 
   /** Clears the sealed successors of tokens rotated before the grace window (see `clearSealedSuccessors`); how many. */

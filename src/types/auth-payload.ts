@@ -22,6 +22,8 @@ export interface AuthPayloadUser {
   id: string;
   username: string;
   email: string | null;
+  /** The owner of `email` followed a verification link (or an administrator vouched for it). */
+  emailVerified: boolean;
   roles: string[];
   isActive: boolean;
   lastLogin: Date | null;

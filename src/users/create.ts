@@ -7,12 +7,14 @@ export interface NewUser {
   username: string;
   password: string;
   email?: string | null;
+  /** Whether the address counts as verified (default: true when one is given: an administrator vouches for it). */
+  emailVerified?: boolean;
   roles?: string[];
 }
 
 /** Why a new user cannot be made as asked. `code` is stable for callers (CLI, hooks). */
 export class UserInputError extends Error {
-  constructor(readonly code: 'INVALID_USERNAME' | 'INVALID_PASSWORD' | 'INVALID_EMAIL' | 'INVALID_ROLE' | 'DUPLICATE_USERNAME' | 'UNKNOWN_USER', message: string) {
+  constructor(readonly code: 'INVALID_USERNAME' | 'INVALID_PASSWORD' | 'INVALID_EMAIL' | 'INVALID_ROLE' | 'DUPLICATE_USERNAME' | 'DUPLICATE_EMAIL' | 'UNKNOWN_USER', message: string) {
     super(message);
     this.name = 'UserInputError';
   }
@@ -22,6 +24,16 @@ const USERNAME = /^[\w.@+-]{1,150}$/;
 const ROLE = /^[A-Za-z0-9_.:-]{1,64}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
+/** Whether the text is an e-mail address Gatehouse accepts: `local@domain`, no spaces or control characters, at most 254 characters. Pure. */
+export function isEmailAddress(text: string): boolean {
+  return text.length <= 254 && EMAIL.test(text) && !/[\u0000-\u001f\u007f]/.test(text);
+}
+
+/** Whether the text is a username Gatehouse accepts (1 to 150 letters, digits or @ . + - _). Pure. */
+export function isUsername(text: string): boolean {
+  return USERNAME.test(text);
+}
+
 /** Checks a new user's fields; returns the first problem, or null. Pure. */
 export function newUserProblem(input: NewUser): UserInputError | null {
   if (!USERNAME.test(input.username)) {
@@ -29,7 +41,7 @@ export function newUserProblem(input: NewUser): UserInputError | null {
   }
   const password = passwordProblem(input.password);
   if (password) return new UserInputError('INVALID_PASSWORD', password);
-  if (input.email != null && (input.email.length > 254 || !EMAIL.test(input.email))) {
+  if (input.email != null && !isEmailAddress(input.email)) {
     return new UserInputError('INVALID_EMAIL', `"${input.email}" is not an email address.`);
   }
   const badRole = (input.roles ?? []).find((role) => !ROLE.test(role));
@@ -43,16 +55,20 @@ export async function createUser(em: EntityManager, input: NewUser, bcryptRounds
   if (problem) throw problem;
   const duplicate = () => new UserInputError('DUPLICATE_USERNAME', `A user named "${input.username}" already exists.`);
   if (await em.count(User, { username: input.username })) throw duplicate();
+  if (input.email != null && (await em.getConnection().execute('select id from gatehouse_user where lower(email) = lower(?)', [input.email], 'all')).length > 0) {
+    throw new UserInputError('DUPLICATE_EMAIL', `Another user has the address "${input.email}".`);
+  }
   const user = em.create(User, {
     username: input.username,
     email: input.email ?? null,
+    emailVerified: input.email != null && (input.emailVerified ?? true),
     roles: [...new Set(input.roles ?? [])],
     passwordHash: await hashPassword(input.password, bcryptRounds),
   });
   try {
     await em.flush();
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) throw duplicate();
+    if (error instanceof UniqueConstraintViolationException) throw String(error.message).includes('email') ? new UserInputError('DUPLICATE_EMAIL', `Another user has the address "${input.email}".`) : duplicate();
     throw error;
   }
   return user;

@@ -8,7 +8,7 @@ export const usersCreate: Command = {
   summary: 'Create a user.',
   usage:
     'gatehouse-graphql users create USERNAME [--email E] [--role R]... (--password P | --password-stdin)\n\n' +
-    '  --email E          the user\'s email address\n' +
+    '  --email E          the user\'s email address (it counts as verified)\n' +
     '  --role R           a role (repeat for several), e.g. --role admin\n' +
     '  --password P       the password (visible in the process list; prefer --password-stdin)\n' +
     '  --password-stdin   read the password from standard input (one line)\n',

@@ -27,3 +27,22 @@ export class ChangePasswordArgs {
   @Field(() => String) oldPassword!: string;
   @Field(() => String) newPassword!: string;
 }
+
+@ArgsType()
+export class RegisterArgs {
+  @Field(() => String) username!: string;
+  @Field(() => String) email!: string;
+  @Field(() => String) password!: string;
+}
+
+@ArgsType()
+export class ResetPasswordArgs {
+  @Field(() => String) token!: string;
+  @Field(() => String) newPassword!: string;
+}
+
+@ArgsType()
+export class ChangeEmailArgs {
+  @Field(() => String) newEmail!: string;
+  @Field(() => String) password!: string;
+}

@@ -9,6 +9,7 @@ export class UserType implements AuthPayloadUser {
   @Field(() => ID) id!: string;
   @Field(() => String) username!: string;
   @Field(() => String, { nullable: true }) email!: string | null;
+  @Field(() => Boolean, { description: 'Whether the owner of the address confirmed it (a verification link, or set by an administrator).' }) emailVerified!: boolean;
   @Field(() => [String]) roles!: string[];
   @Field(() => Boolean) isActive!: boolean;
   @Field(() => GraphQLISODateTime, { nullable: true }) lastLogin!: Date | null;
@@ -20,6 +21,7 @@ export function toUserType(user: UserSnapshot): UserType {
     id: user.id,
     username: user.username,
     email: user.email,
+    emailVerified: user.emailVerified,
     roles: user.roles,
     isActive: user.isActive,
     lastLogin: user.lastLogin,
