@@ -42,7 +42,7 @@ export const USAGE = `npm run bench -- [flags]
   --rotation-connections N
                       connections of the rotation loads and pgbench clients (default 16)
   --rounds N          interleaved rounds for 0-3 (default 6; 5 and 6 use a third as many)
-  --warmup S          unmeasured seconds per scenario before measuring (default 1)
+  --warmup S          unmeasured seconds per scenario before measuring (default 2)
   --idle S            idle event-loop windows in all, before the tokenAuth phases (default 5)
   --bcrypt-rounds N   bcrypt cost for tokenAuth and the raw bcrypt baseline (default 12)
   --only 0,1,5        run only these scenarios (0-9; 8 is the RSS check of the whole run)
@@ -118,7 +118,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     scale,
     logLevel,
     rounds: positive('rounds', values.rounds, 6, true),
-    warmup: values.warmup === '0' ? 0 : positive('warmup', values.warmup, 1, false),
+    warmup: values.warmup === '0' ? 0 : positive('warmup', values.warmup, 2, false),
     idle: positive('idle', values.idle, 5, false),
     bcryptRounds,
     only,

