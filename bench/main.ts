@@ -59,7 +59,7 @@ async function main(): Promise<number> {
       }
     }
     seconds = (Date.now() - started.getTime()) / 1000;
-    if (options.only.has(8)) rows.push(...rssRows(context.started(), seconds));
+    if (options.only.has(8)) rows.push(...(await rssRows(context.started(), seconds)));
   } finally {
     await context.close();
   }

@@ -238,7 +238,7 @@ export async function scaleScenario(context: BenchContext): Promise<Row[]> {
     rows.push(...timingRows('logout', [times[0].logout, times[1].logout]));
     rows.push(...(await clearRows(context, pair)));
     const seconds = (performance.now() - started) / 1000;
-    rows.push(...rssRows(targets, seconds).map((row, i) => ({ ...row, id: '9', database: i === 0 ? 'pg empty' : 'pg seeded' })));
+    rows.push(...(await rssRows(targets, seconds)).map((row, i) => ({ ...row, id: '9', database: i === 0 ? 'pg empty' : 'pg seeded' })));
     return rows;
   } finally {
     for (const target of targets) await target.server.stop();

@@ -190,7 +190,13 @@ async function requestScenarios(context: BenchContext): Promise<Row[]> {
       verdict: verdict(share >= s.target!, f.errors),
     };
   });
-  if (options.only.has(8) && soak.length > 0) rows.push(soakGrowthRow(server.rss, soak));
+  if (options.only.has(8) && soak.length > 0) {
+    const memory = (await server.eventLoop().catch(() => null))?.memory;
+    rows.push({
+      ...soakGrowthRow(server.rss, soak),
+      ...(memory ? { note: `after the soak: JS heap ${memory.heapUsed} MB used of ${memory.heapTotal} MB, external ${memory.external} MB, RSS ${memory.rss} MB` } : {}),
+    });
+  }
   return rows;
 }
 
@@ -358,8 +364,10 @@ async function loginScenarios(context: BenchContext): Promise<Row[]> {
  * kernel's high-water mark): at most 150 MB. (Flatness is judged over the steady soak of
  * 0-3, `soakGrowthRow`; a whole life starts with the JIT and the caches filling.)
  */
-export function rssRows(targets: GatehouseTarget[], runSeconds: number): Row[] {
-  return targets.map((target) => {
+export async function rssRows(targets: GatehouseTarget[], runSeconds: number): Promise<Row[]> {
+  const memory = await Promise.all(targets.map((target) => target.server.eventLoop().then((r) => r.memory, () => undefined)));
+  return targets.map((target, i) => {
+    const m = memory[i];
     const samples = target.server.rss.samples;
     const from = samples[0]?.at ?? 0;
     const to = samples[samples.length - 1]?.at ?? 0;
@@ -374,7 +382,9 @@ export function rssRows(targets: GatehouseTarget[], runSeconds: number): Row[] {
       figure: `peak ${peak.toFixed(0)} MB`,
       target: `<= ${TARGETS.rssMb} MB`,
       verdict: verdict(peak <= TARGETS.rssMb, 0),
-      note: `first quarter of its life ${early.toFixed(0)} MB, last ${late.toFixed(0)} MB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)} %); ${(target.server.logBytes() / MB).toFixed(0)} MB of log written to ${target.server.logFile}`,
+      note: `first quarter of its life ${early.toFixed(0)} MB, last ${late.toFixed(0)} MB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)} %)` +
+        (m ? `; at the end RSS ${m.rss} MB: JS heap ${m.heapUsed} MB used of ${m.heapTotal} MB, external ${m.external} MB (array buffers ${m.arrayBuffers} MB)` : '') +
+        `; ${(target.server.logBytes() / MB).toFixed(0)} MB of log written to ${target.server.logFile}`,
     };
   });
 }
