@@ -20,8 +20,8 @@ import { type BenchDatabase, postgresAnswers, postgresDatabase, prepareDatabase 
 import { body, LOGOUT, LOGOUT_OTHERS, login, successData } from './graphql';
 import { addMeasured, emptyMeasured, type Measured, quantile } from './load';
 import { figures, type Row, verdict } from './report';
-import { figureOnly, type Load, notRun, peakRssMb, phase, rssRows } from './scenarios';
-import { loginScript, mintedMeScript, rotationScript } from './scripts';
+import { figureOnly, type Load, notRun, peakRssMb, phase, rotationLoad, rssRows } from './scenarios';
+import { loginScript, mintedMeScript } from './scripts';
 import { countRows, seedDatabase } from './seed';
 import { BENCH_SECRET, ROOT } from './servers';
 import { accessTokenMinter, secretKey, subjectOf } from './tokens';
@@ -41,11 +41,6 @@ const LOGOUTS = 20;
 /** Each logoutOtherDevices ends this many other devices. */
 const OTHER_DEVICES = 2;
 
-/** A rotation load with fresh chains (new sessions) on a target. */
-async function rotationLoad(target: GatehouseTarget, connections: number): Promise<Load> {
-  const chains = (await target.sessions(connections)).map((s) => ({ refreshToken: s.refreshToken, rotations: 0 }));
-  return { name: `rotation (${target.database.url.split('/').pop()})`, url: target.server.url, rss: target.server.rss, script: (i) => rotationScript(chains[i]), connections };
-}
 
 /** Measures `make(target)` on both targets: warm-up each, then empty, seeded, seeded, empty, … */
 async function alternate(context: BenchContext, name: string, targets: [GatehouseTarget, GatehouseTarget], make: (target: GatehouseTarget) => Promise<Load>): Promise<[Measured, Measured]> {
@@ -161,7 +156,7 @@ async function clearRows(context: BenchContext, targets: [GatehouseTarget, Gateh
   rows.push({ ...figureOnly('9', 'gatehouse tokens clear', 'pg empty'), figure: `${emptyRun.seconds.toFixed(1)} s`, target: '', verdict: emptyRun.finished ? 'n/a' : 'MISS', note: emptyRun.lastLine });
 
   const seeded = targets[1];
-  const load = await rotationLoad(seeded, options.rotationConnections);
+  const load = rotationLoad(seeded, options.rotationConnections);
   log(`scale: rotation on the seeded database before tokens clear (${options.duration} s)`);
   const before = await phase(load, options, options.duration);
   const beforeCounts = await countRows(seeded.database.url);
@@ -224,7 +219,7 @@ export async function scaleScenario(context: BenchContext): Promise<Row[]> {
       figure: `${seed.seconds.toFixed(0)} s`, target: '', verdict: 'n/a',
       note: `${title}: ${seed.endedDevices} ended devices holding ${seed.deadTokens} dead tokens, ${seed.liveTokens} live and ${seed.rotatedTokens} rotated tokens; ${seed.steps.map(([n, s]) => `${n} ${s.toFixed(0)} s`).join(', ')}`,
     });
-    rows.push(...comparedRows(`refreshToken rotation, ${options.rotationConnections} chains`, pair, await alternate(context, 'rotation', pair, (t) => rotationLoad(t, options.rotationConnections))));
+    rows.push(...comparedRows(`refreshToken rotation, ${options.rotationConnections} chains`, pair, await alternate(context, 'rotation', pair, async (t) => rotationLoad(t, options.rotationConnections))));
     rows.push(...comparedRows(`tokenAuth (cost ${FAST_ROUNDS})`, pair, await alternate(context, 'tokenAuth', pair, async (t) => ({
       name: 'tokenAuth', url: t.server.url, rss: t.server.rss, script: (i: number) => loginScript(t.users[i % t.users.length].username, PASSWORD),
     }))));

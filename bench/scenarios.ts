@@ -50,6 +50,8 @@ export interface Load {
   script(index: number): ConnectionScript;
   /** Connections (default `options.connections`). */
   connections?: number;
+  /** Runs before every phase of this load, unmeasured (new refresh-token chains, say). */
+  before?: () => Promise<void>;
   /** Wait after each phase until abandoned in-flight requests are done (slow requests like bcrypt). */
   settle?: boolean;
   timeout?: number;
@@ -59,7 +61,8 @@ export function peakRssMb(rss: RssSampler, measured: Measured): number {
   return Math.max(0, ...measured.windows.map(([from, to]) => rss.peakBetween(from, to))) / MB;
 }
 
-function runLoad(load: Load, options: BenchOptions, seconds: number): Promise<Measured> {
+async function runLoad(load: Load, options: BenchOptions, seconds: number): Promise<Measured> {
+  await load.before?.();
   return runPhase({ url: load.url, connections: load.connections ?? options.connections, seconds, connection: load.script, timeout: load.timeout, serverPid: load.rss.pid });
 }
 
@@ -220,17 +223,32 @@ function soakGrowthRow(rss: RssSampler, windows: Array<[number, number]>): Row {
   };
 }
 
-const toChains = (sessions: { refreshToken: string }[]): Chain[] => sessions.map((s) => ({ refreshToken: s.refreshToken, rotations: 0 }));
-
-function rotationLoad(target: GatehouseTarget, chains: Chain[], options: BenchOptions): Load {
-  return { name: `refreshToken rotation (${target.kind})`, url: target.server.url, rss: target.server.rss, script: (i) => rotationScript(chains[i]), connections: options.rotationConnections };
+/**
+ * Rotation, each connection following its own chain, on new chains (new sessions) for
+ * every phase: the requests in flight when a phase ends are answered to nobody, so the
+ * chain's next token is lost; presenting the old one again after the reuse interval
+ * (`JWT_REFRESH_REUSE_INTERVAL`, 10 s) is reuse, and ends the session.
+ */
+export function rotationLoad(target: GatehouseTarget, connections: number, name = `refreshToken rotation (${target.kind})`): Load {
+  const chains: Chain[] = [];
+  return {
+    name,
+    url: target.server.url,
+    rss: target.server.rss,
+    script: (i) => rotationScript(chains[i]),
+    connections,
+    async before() {
+      const sessions = await target.sessions(connections);
+      chains.splice(0, chains.length, ...sessions.map((s) => ({ refreshToken: s.refreshToken, rotations: 0 })));
+    },
+  };
 }
 
 /** 4: rotation on SQLite, each connection following its own chain; server on CPU 1, load generator on CPU 0. */
 async function sqliteRotation(context: BenchContext): Promise<Row[]> {
   const { options } = context;
   const target = (await context.gatehouse('sqlite'))!;
-  const load = rotationLoad(target, toChains(await target.sessions(options.rotationConnections)), options);
+  const load = rotationLoad(target, options.rotationConnections);
   const measure = async () => {
     if (options.warmup > 0) await phase(load, options, options.warmup);
     log(`${load.name} (${options.duration} s)`);
@@ -263,7 +281,7 @@ async function postgresRotation(context: BenchContext): Promise<Row[]> {
       log(`pgbench -i on ${scratch.url}`);
       await preparePgbench(scratch.url);
     }
-    const load = rotationLoad(target, toChains(await target.sessions(options.rotationConnections)), options);
+    const load = rotationLoad(target, options.rotationConnections);
     if (options.warmup > 0) {
       log(`warm-up: ${load.name}`);
       await phase(load, options, options.warmup);
