@@ -76,12 +76,25 @@ export class Unauthenticated extends GatehouseError {
   }
 }
 
+/** Why a signed-in caller may not do something (`extensions.reason` of FORBIDDEN; none for a missing role). */
+export type ForbiddenReason =
+  /** The operation needs an access token of a device session (a password login and its refreshes); this one was delegated from an app token. */
+  | 'DEVICE_SESSION_REQUIRED'
+  /** The operation needs a recent password login (`orig_iat` within `APP_TOKEN_REAUTH_WINDOW`). */
+  | 'REAUTHENTICATION_REQUIRED';
+
 export class Forbidden extends GatehouseError {
   readonly code = ErrorCode.FORBIDDEN;
-  constructor() {
-    super('You do not have permission to do this.');
+  declare readonly reason?: ForbiddenReason;
+  constructor(reason?: ForbiddenReason) {
+    super(reason ? FORBIDDEN_MESSAGES[reason] : 'You do not have permission to do this.', reason ? { reason } : {});
   }
 }
+
+const FORBIDDEN_MESSAGES: Record<ForbiddenReason, string> = {
+  DEVICE_SESSION_REQUIRED: 'This needs an access token from a signed-in device, not one delegated to an app.',
+  REAUTHENTICATION_REQUIRED: 'This needs a recent sign-in: sign in with your password again.',
+};
 
 export class InvalidCredentials extends GatehouseError {
   readonly code = ErrorCode.INVALID_CREDENTIALS;

@@ -26,6 +26,7 @@ export {
   RefreshTokenHeaderNotAllowed,
   type TokenProblem,
   type RefreshProblem,
+  type ForbiddenReason,
 } from './errors';
 // The @auth directive: SDL (SDL-first), GraphQLDirective (type-graphql), and the transformer that enforces it.
 export { authDirective, authDirectiveTypeDefs, authDirectiveTransformer } from './directive/auth';
@@ -41,6 +42,12 @@ export type { UserSnapshot } from './sessions/cache';
 export type { AccessClaims } from './tokens/access/claims';
 // Schema: the built schema to merge with an SDL-first one, or the type-graphql resolvers for your own buildSchema.
 export { gatehouseResolvers, buildGatehouseSchema } from './graphql/schema';
+// type-graphql: the subscription resolvers (sessionEvents) apart, as type-graphql then demands a pubSub; noPubSub when you have none.
+export { gatehouseSubscriptionResolvers, noPubSub } from './graphql/schema';
+// Subscriptions: GraphQL over WebSocket (graphql-ws) on your own node:http server, with Gatehouse's auth, close codes and limits.
+export { gatehouseSubscriptions, type SubscriptionServer, type SubscriptionServerOptions } from './subscriptions/server';
+// The close codes a Gatehouse WebSocket may end with, for clients and tests.
+export { CLOSE, CLOSE_REASON } from './subscriptions/close-codes';
 // The SDL, for client code generation and schema checks.
 export { printGatehouseSchema } from './graphql/schema';
 // type-graphql object types, for your own @FieldResolver on them (e.g. a field the authPayload hook fills).
@@ -62,6 +69,8 @@ export type { TokenKeys } from './tokens/keys';
 // Apollo Server: answers with the contract's codes and no stack traces; Gatehouse's response headers.
 export { gatehouseFormatError } from './server/format-error';
 export { gatehousePlugin } from './server/plugins/gatehouse';
+// A validation rule for your own Apollo Server: at most one tokenAuth per operation (each costs a bcrypt compare and a device).
+export { oneTokenAuthPerOperation } from './graphql/validation/one-token-auth';
 // Logs: a logger to pass as `logger`, and audit lines outside a request (`context.gatehouse.audit` inside one).
 export { createLogger, type Logger } from './logging/logger';
 export { audit, type AuditEvent, type AuditFields } from './logging/audit';
@@ -74,3 +83,5 @@ export { setUserPassword } from './users/set-password';
 export { type Clock, systemClock, ManualClock, OffsetClock } from './util/clock';
 // Events: what happens to sessions and accounts (`gh.events.on(listener)`), for your own audit trail, metrics or notifications.
 export type { GatehouseEvent, GatehouseEventType, EndReason, Origin } from './store/events';
+// What a sessionEvents subscription's resolver receives, for your own subscriptions on the socket registry.
+export type { SessionEventPayload, SessionEventKind } from './subscriptions/live';

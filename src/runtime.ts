@@ -16,7 +16,12 @@ import { VerifiedTokenCache } from './tokens/access/verified-cache';
 import { type Clock, systemClock } from './util/clock';
 import { GatehouseEvents } from './store/events';
 import { SessionStore } from './store/store';
+import { startSealSweeper } from './store/clear-sealed';
 import { auditListener } from './logging/audit-listener';
+import { LiveSessions } from './subscriptions/live';
+import { toSignal } from './cluster/signals';
+import { authenticate } from './sessions/authenticate';
+import { Unauthenticated } from './errors';
 
 /** Which mutation is answering with an `AuthPayload`. */
 export type AuthPayloadSource = 'tokenAuth' | 'refreshToken' | 'statelessRefresh';
@@ -75,6 +80,11 @@ export interface Gatehouse {
   readonly loginLimiter: LoginLimiter;
   /** Structured logs (pino): request lines and audit lines. */
   readonly log: Logger;
+  /**
+   * This process's signed-in WebSockets and their `sessionEvents` subscriptions, told about
+   * every session change: this instance's (from `events`) and the other instances' (from the bus).
+   */
+  readonly live: LiveSessions;
   /** Closes what the runtime opened itself (the Redis connection, the bus); not the ORM. */
   close(): Promise<void>;
 }
@@ -100,7 +110,32 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
   const events = new GatehouseEvents((error) => log.error({ err: error }, 'event listener failed'));
   events.on(auditListener(log));
   const store = new SessionStore({ orm, clock, settings, sessions, bus, events, warn });
-  return {
+  const live = new LiveSessions({
+    clock,
+    leeway: settings.tokens.leeway,
+    // The same check as `@auth`, against the database (the change already dropped the cached view).
+    recheck: async (claims) => {
+      try {
+        await authenticate(gh, () => orm.em.fork(), claims);
+        return null;
+      } catch (error) {
+        if (error instanceof Unauthenticated) return error.reason;
+        throw error;
+      }
+    },
+    onError: (error) => log.error({ err: error }, 'subscriptions: a session change could not be applied to a socket'),
+  });
+  // Each change reaches the sockets once: this process's own from its events, the others' from the bus
+  // (which never hands a process its own messages back). Audit lines and metrics listen to `events`
+  // only, so each change is counted once, by the instance that made it.
+  events.on((event) => {
+    const signal = toSignal(event);
+    if (signal) live.receive(signal);
+  });
+  bus.onSignal((signal) => live.receive(signal));
+  // A rotated token's sealed successor is cleared once the grace window has passed.
+  const stopSealSweeper = startSealSweeper(() => store.clearSealedSuccessors(), settings.sessions.reuseInterval, warn);
+  const gh: Gatehouse = {
     settings,
     clock,
     keys,
@@ -112,12 +147,16 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
     hooks,
     log,
     bus,
-    loginLimiter: new LoginLimiter(settings, redis),
+    loginLimiter: new LoginLimiter(settings, redis, clock),
+    live,
     async close() {
+      live.close();
+      stopSealSweeper();
       await bus.close();
       if (!redis) return;
       await redis.quit().catch(() => undefined);
       redis.disconnect();
     },
   };
+  return gh;
 }

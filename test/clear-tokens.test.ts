@@ -24,6 +24,7 @@ describeEachDatabase('tokens clear in batches', {}, (server) => {
     let batches = 0;
     const first = await clearTokens(s.gatehouse.orm, {
       nowMs: s.clock.now(),
+      reuseIntervalSeconds: 10,
       batchSize: 2,
       onProgress: (so) => progress.push(so.devices),
       shouldStop: () => batches++ >= 2,
@@ -31,7 +32,7 @@ describeEachDatabase('tokens clear in batches', {}, (server) => {
     assert.equal(first.stopped, true);
     assert.equal(first.devices, 4, 'two batches of two devices');
     assert.deepEqual(progress, [2, 4]);
-    const second = await clearTokens(s.gatehouse.orm, { nowMs: s.clock.now(), batchSize: 2 });
+    const second = await clearTokens(s.gatehouse.orm, { nowMs: s.clock.now(), reuseIntervalSeconds: 10, batchSize: 2 });
     assert.equal(second.stopped, false);
     assert.equal(first.devices + second.devices, 6, 'every ended device, once');
     assert.equal(first.tokens + second.tokens, 8, 'with its tokens: six first ones and two rotated');
@@ -39,19 +40,23 @@ describeEachDatabase('tokens clear in batches', {}, (server) => {
     assert.equal(Number(left[0].n), 1, 'only the live device is left');
     assertData(await gql(s.url, ME, {}, bearer(keep.token)));
     assertData(await gql(s.url, REFRESH, { refreshToken: keep.refreshToken }));
-    assert.deepEqual(await clearTokens(s.gatehouse.orm, { nowMs: s.clock.now() }), { tokens: 0, devices: 0, stopped: false });
+    assert.deepEqual(await clearTokens(s.gatehouse.orm, { nowMs: s.clock.now(), reuseIntervalSeconds: 10 }), { tokens: 0, devices: 0, sealed: 0, stopped: false });
+    // Past the grace window, the rotated token of the live device loses its sealed successor (issue 15).
+    const past = await clearTokens(s.gatehouse.orm, { nowMs: s.clock.now() + 11_000, reuseIntervalSeconds: 10 });
+    assert.equal(past.sealed, 1);
+    assert.equal((await s.sql('select id from gatehouse_refresh_token where sealed_successor is not null')).length, 0);
   });
 
   it('expired devices go too, measured by the clock it is given', async () => {
     const s = server();
     await s.createUser({ username: 'idle' });
     const idle = assertData(await login(s.url, 'idle')).tokenAuth;
-    await clearTokens(s.gatehouse.orm, { nowMs: s.clock.now() });
+    await clearTokens(s.gatehouse.orm, { nowMs: s.clock.now(), reuseIntervalSeconds: 10 });
     const devices = async () => Number((await s.sql<{ n: number }>('select count(*) as n from gatehouse_device'))[0].n);
     const live = await devices();
     assert.ok(live >= 1, 'nothing live is cleared');
     const later = s.clock.now() + s.settings.tokens.refreshLifetime * 1000 + 1000;
-    const cleared = await clearTokens(s.gatehouse.orm, { nowMs: later });
+    const cleared = await clearTokens(s.gatehouse.orm, { nowMs: later, reuseIntervalSeconds: 10 });
     assert.equal(cleared.devices, live, 'a week later every device of this database has expired');
     assert.equal(await devices(), 0);
     assert.equal((await s.sql(`select id from gatehouse_refresh_token where device_id = '${idle.device.id}'`)).length, 0);

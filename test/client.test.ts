@@ -135,10 +135,16 @@ describeEachDatabase('client helper', {}, (server) => {
   });
 });
 
-it('gatehouse/client needs nothing but fetch: no require() outside its own folder', () => {
+it('gatehouse/client needs nothing but fetch (and a WebSocket for subscribe): no require() outside its folder but graphql-ws/client', () => {
   const folder = join(__dirname, '..', 'src', 'client');
+  const requiresOf = (text: string) => [...text.matchAll(/require\("([^"]+)"\)/g), ...text.matchAll(/require\('([^']+)'\)/g)].map((match) => match[1]);
   for (const file of readdirSync(folder).filter((name) => name.endsWith('.js'))) {
-    const requires = [...readFileSync(join(folder, file), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]);
-    assert.deepEqual(requires.filter((name) => !name.startsWith('./')), [], `${file} requires only its neighbours`);
+    const requires = requiresOf(readFileSync(join(folder, file), 'utf8'));
+    assert.deepEqual(requires.filter((name) => !name.startsWith('./') && name !== 'graphql-ws/client'), [], `${file} requires only its neighbours`);
   }
+  // graphql-ws's client entry is browser-safe: it needs only its own shared chunk (no node:, no graphql).
+  const entry = require.resolve('graphql-ws/client');
+  const local = requiresOf(readFileSync(entry, 'utf8'));
+  assert.ok(local.every((name) => name.startsWith('./')), local.join(', '));
+  for (const name of local) assert.deepEqual(requiresOf(readFileSync(join(entry, '..', name), 'utf8')), [], name);
 });

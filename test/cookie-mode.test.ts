@@ -38,7 +38,10 @@ describeEachDatabase('cookie mode', { JWT_COOKIE: 'true', JWT_REFRESH_REUSE_INTE
     assert.equal(answer.set.length, 1);
     const [cookie] = answer.set;
     assert.equal(cookie.name, COOKIE);
-    assert.equal(cookie.value, session.refreshToken);
+    assert.match(cookie.value, /^ghd_/);
+    assert.equal(session.refreshToken, null, 'the refresh token is only in the cookie, out of reach of scripts');
+    assert.equal(JSON.stringify(answer.data).includes(cookie.value), false);
+    assert.ok(session.refreshExpiresIn > 0);
     assert.equal(cookie.attributes.httponly, true);
     assert.equal(cookie.attributes.secure, true);
     assert.equal(cookie.attributes.samesite, 'Strict');
@@ -58,7 +61,8 @@ describeEachDatabase('cookie mode', { JWT_COOKIE: 'true', JWT_REFRESH_REUSE_INTE
     const rotated = assertData(answer).refreshToken;
     assert.equal(answer.set.length, 1);
     assert.notEqual(b.cookie(), first);
-    assert.equal(b.cookie(), rotated.refreshToken);
+    assert.match(b.cookie()!, /^ghd_/);
+    assert.equal(rotated.refreshToken, null, 'not in the body');
     assertData(await gql(server().url, ME, {}, bearer(rotated.token)));
     // The old cookie value is spent: replaying it is reuse.
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -87,6 +91,7 @@ describeEachDatabase('cookie mode', { JWT_COOKIE: 'true', JWT_REFRESH_REUSE_INTE
   it('logout clears the cookie; the cleared session cannot refresh', async () => {
     const b = browser(server().url);
     const session = assertData(await b.request(LOGIN, { username: 'bree', password: 'correct horse' })).tokenAuth;
+    const refreshToken = b.cookie()!;
     const answer = await b.request('mutation { logout }', {}, bearer(session.token));
     assert.equal(assertData(answer).logout, true);
     assert.equal(answer.set.length, 1);
@@ -94,7 +99,7 @@ describeEachDatabase('cookie mode', { JWT_COOKIE: 'true', JWT_REFRESH_REUSE_INTE
     assert.equal(answer.set[0].attributes.path, '/graphql');
     assert.equal(b.cookie(), undefined, 'the jar dropped it');
     assertError(await b.request(REFRESH_FROM_COOKIE), 'BAD_USER_INPUT');
-    assertError(await gql(server().url, REFRESH_FROM_COOKIE, {}, { cookie: `${COOKIE}=${session.refreshToken}` }), 'INVALID_REFRESH_TOKEN', 'REVOKED');
+    assertError(await gql(server().url, REFRESH_FROM_COOKIE, {}, { cookie: `${COOKIE}=${refreshToken}` }), 'INVALID_REFRESH_TOKEN', 'REVOKED');
   });
 
   it('revokeRefreshToken with no argument revokes the cookie token and clears it', async () => {
@@ -108,9 +113,9 @@ describeEachDatabase('cookie mode', { JWT_COOKIE: 'true', JWT_REFRESH_REUSE_INTE
 
   it('a cookie that can no longer refresh is cleared', async () => {
     const b = browser(server().url);
-    const session = assertData(await b.request(LOGIN, { username: 'bree', password: 'correct horse' })).tokenAuth;
+    assertData(await b.request(LOGIN, { username: 'bree', password: 'correct horse' }));
     // Revoked elsewhere (another tab, an admin): the browser still holds the cookie.
-    assertData(await gql(server().url, 'mutation($r: String) { revokeRefreshToken(refreshToken: $r) { revoked } }', { r: session.refreshToken }));
+    assertData(await gql(server().url, 'mutation($r: String) { revokeRefreshToken(refreshToken: $r) { revoked } }', { r: b.cookie() }));
     const answer = await b.request(REFRESH_FROM_COOKIE);
     assertError(answer, 'INVALID_REFRESH_TOKEN', 'REVOKED');
     assert.equal(answer.set[0]?.attributes['max-age'], '0');
@@ -120,11 +125,17 @@ describeEachDatabase('cookie mode', { JWT_COOKIE: 'true', JWT_REFRESH_REUSE_INTE
   it('an explicit argument or header wins over the cookie', async () => {
     const b = browser(server().url);
     assertData(await b.request(LOGIN, { username: 'bree', password: 'correct horse' }));
-    const other = assertData(await gql(server().url, LOGIN, { username: 'bree', password: 'correct horse' })).tokenAuth;
-    const viaArgument = assertData(await b.request(REFRESH, { refreshToken: other.refreshToken })).refreshToken;
+    const mine = b.cookie()!;
+    // A second browser's session: its token, as that browser's cookie holds it.
+    const otherBrowser = browser(server().url);
+    const other = assertData(await otherBrowser.request(LOGIN, { username: 'bree', password: 'correct horse' })).tokenAuth;
+    const viaArgument = assertData(await b.request(REFRESH, { refreshToken: otherBrowser.cookie() })).refreshToken;
     assert.equal(viaArgument.device.id, other.device.id);
-    const viaHeader = assertData(await b.request(REFRESH_FROM_COOKIE, {}, { 'refresh-token': viaArgument.refreshToken })).refreshToken;
-    assert.equal(b.cookie(), viaHeader.refreshToken, 'the cookie follows the last rotation');
+    const argumentSuccessor = b.cookie()!;
+    assert.notEqual(argumentSuccessor, mine, 'the cookie follows the rotation');
+    const viaHeader = assertData(await b.request(REFRESH, {}, { 'refresh-token': argumentSuccessor })).refreshToken;
+    assert.equal(viaHeader.device.id, other.device.id, 'the header, not the cookie, was rotated');
+    assert.notEqual(b.cookie(), argumentSuccessor, 'the cookie follows the last rotation');
   });
 
   it('gatehouse/client in cookie mode: the refresh token never reaches the page', async () => {

@@ -12,6 +12,7 @@ import { createUser } from 'gatehouse';
 import { startNotesServer, type NotesServer } from '../examples/sdl-server/server';
 import { testEnv } from './support/server';
 import { assertData, assertError, bearer, gql, REFRESH } from './support/http';
+import { firstResult, RawSocket, wsClient } from './support/ws';
 
 const LOGIN = `mutation($username: String!, $password: String!) {
   tokenAuth(username: $username, password: $password) { token refreshToken welcome user { username roles } }
@@ -83,5 +84,35 @@ describe('examples/sdl-server', () => {
     await server.gatehouse.orm.em.getConnection().execute(`update gatehouse_refresh_token set used_at = '2000-01-01 00:00:00.000' where used_at is not null`);
     assertError(await gql(url, REFRESH, { refreshToken: bob.refreshToken }), 'INVALID_REFRESH_TOKEN', 'REUSED');
     assertError(await gql(url, '{ myNotes { id } }', {}, bearer(first.token)), 'UNAUTHENTICATED', 'SESSION_REVOKED');
+  });
+
+  it('subscriptions over WebSocket on the same URL: @auth and @auth(roles:) checked when they start', async () => {
+    const ada = await signIn('ada');
+    const bob = await signIn('bob');
+    const anonymous = wsClient(url);
+    const refused = await firstResult(anonymous, 'subscription { myNoteAdded { id } }');
+    assert.equal(refused.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    await anonymous.dispose();
+    const bobClient = wsClient(url, bob.token);
+    const forbidden = await firstResult(bobClient, 'subscription { noteAdded { id } }');
+    assert.equal(forbidden.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    await bobClient.dispose();
+
+    const bobSocket = (await RawSocket.init(url, { authorization: `Bearer ${bob.token}` })).socket;
+    bobSocket.subscribe('mine', 'subscription { myNoteAdded { text author } }');
+    const adaSocket = (await RawSocket.init(url, { authorization: `Bearer ${ada.token}` })).socket;
+    adaSocket.subscribe('all', 'subscription { noteAdded { text author } }');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await gql(url, 'mutation { addNote(text: "from ada") { id } }', {}, bearer(ada.token));
+    await gql(url, 'mutation { addNote(text: "from bob") { id } }', {}, bearer(bob.token));
+    await adaSocket.waitFor(() => adaSocket.nexts('all').length === 2);
+    await bobSocket.waitFor((m) => m.id === 'mine' && m.type === 'next');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(bobSocket.nexts('mine'), [{ data: { myNoteAdded: { text: 'from bob', author: 'bob' } } }], "bob sees his own notes only");
+    assert.deepEqual(adaSocket.nexts('all').map((p) => p.data.noteAdded.author), ['ada', 'bob']);
+    // The example's sockets close with the session too (Gatehouse's socket registry).
+    await gql(url, 'mutation { logout }', {}, bearer(bob.token));
+    assert.deepEqual(await bobSocket.closed, { code: 4403, reason: 'SESSION_REVOKED' });
+    adaSocket.close();
   });
 });

@@ -3,7 +3,9 @@
  * Authorization headers, and of hostile arguments and documents for every mutation in
  * schema.graphql, sent over HTTP to running servers. Every answer carries a contract code
  * (and the right reason), never HTTP 500, never a stack trace, and the server logs nothing.
- * Bounded: about 1,000 tokens per server, requests in small concurrent batches.
+ * Bounded: about 1,000 tokens per server, requests in small concurrent batches. Also: variables
+ * nested thousands deep or tens of thousands wide, content types only one parser would
+ * accept, and mutations aliased many times over.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -264,6 +266,41 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
           }
         }),
         { numRuns: 60, includeErrorInReport: true },
+      );
+      assert.deepEqual(h.logged, []);
+    });
+
+    it('deep and wide variables, content-type variants and aliased mutations get a 4xx with a contract code', async () => {
+      const nest = (depth: number, open: string, close: string, leaf: string) => `${open.repeat(depth)}${leaf}${close.repeat(depth)}`;
+      const variables = fc.oneof(
+        fc.integer({ min: 1, max: 6000 }).map((n) => `{"token":${nest(n, '[', ']', '"x"')}}`),
+        fc.integer({ min: 1, max: 6000 }).map((n) => `{"token":${nest(n, '{"a":', '}', '1')}}`),
+        fc.integer({ min: 1, max: 30_000 }).map((n) => JSON.stringify({ token: new Array(n).fill(0) })),
+        fc.integer({ min: 1, max: 5000 }).map((n) => JSON.stringify({ token: 'x', ...Object.fromEntries(Array.from({ length: n }, (_, i) => [`v${i}`, i])) })),
+      );
+      const bodies = fc.oneof(
+        variables.map((vars) => ({ type: 'application/json', body: `{"query":${JSON.stringify(VERIFY)},"variables":${vars}}` })),
+        fc.tuple(fc.constantFrom('application/json,', '/application/json', 'application/jsonx', 'application/json/x', 'text/plain; application/json', 'application/json, text/plain',
+          'APPLICATION/JSON', ' application/json ;charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', '', 'application/\u00e9'), fc.boolean())
+          .map(([type, csrfHeader]) => ({ type, body: JSON.stringify({ query: VERIFY, variables: { token: 'x' } }), csrfHeader })),
+        fc.tuple(fc.integer({ min: 2, max: 40 }), fc.constantFrom('tokenAuth(username: "victim", password: "x") { token }', 'verifyToken(token: "x") { __typename }', 'refreshToken(refreshToken: "x") { token }'))
+          .map(([n, field]) => ({ type: 'application/json', body: JSON.stringify({ query: `mutation { ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }` }) })),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(bodies, { minLength: 3, maxLength: 3 }), async (batch) => {
+          await Promise.all(batch.map(async ({ type, body, csrfHeader }: { type: string; body: string; csrfHeader?: boolean }) => {
+            const headers: Record<string, string> = { 'content-type': type, ...(csrfHeader ? { 'apollo-require-preflight': 'true' } : {}) };
+            const response = await fetch(h.server.url, { method: 'POST', headers, body });
+            const text = await response.text();
+            const label = `${JSON.stringify(type)} ${body.slice(0, 120)}…: HTTP ${response.status} ${text.slice(0, 300)}`;
+            assert.ok(response.status < 500, label);
+            const json = JSON.parse(text) as GraphQLResponse;
+            assert.ok(json.errors?.length, label);
+            assert.ok(json.errors!.every((error) => CONTRACT_CODES.includes(error.extensions?.code as string)), label);
+            assert.equal(/stacktrace|\bat .*:\d+:\d+/.test(text), false, label);
+          }));
+        }),
+        { numRuns: 20, includeErrorInReport: true },
       );
       assert.deepEqual(h.logged, []);
     });

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MAX_BODY_BYTES } from '../src/server/http';
@@ -43,7 +44,18 @@ describe('production start-up', () => {
   });
 
   it('accepts a 32-byte secret, and in development a generated one', () => {
-    assert.equal(loadSettings({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).tokens.secret, 'x'.repeat(32));
+    const random = 'lVguXCzJQNLjVd/+rUjElMCQphvIKgug';
+    assert.equal(loadSettings({ NODE_ENV: 'production', JWT_SECRET: random }).tokens.secret, random);
+    // Long enough but trivial: one repeated letter, a short period, a repeated word.
+    for (const trivial of ['x'.repeat(32), 'x'.repeat(200), 'ab'.repeat(16), 'password'.repeat(4)]) {
+      assert.throws(() => loadSettings({ NODE_ENV: 'production', JWT_SECRET: trivial }), /JWT_SECRET.*too predictable/, trivial);
+    }
+    // Random secrets pass, as hex (openssl rand -hex 32) and as base64 (openssl rand -base64 24 and 48).
+    for (let i = 0; i < 200; i++) {
+      for (const secret of [randomBytes(32).toString('hex'), randomBytes(24).toString('base64'), randomBytes(48).toString('base64')]) {
+        assert.equal(loadSettings({ NODE_ENV: 'production', JWT_SECRET: secret }).tokens.secret, secret);
+      }
+    }
     assert.throws(() => loadSettings({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) }), SettingsError);
     assert.equal(loadSettings({ NODE_ENV: 'development' }).tokens.secret, null);
   });

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './support/server';
+import { RawSocket } from './support/ws';
 
 /** A browser's navigation request. */
 const open = (url: string) =>
@@ -50,6 +51,35 @@ describe('landing page in development', () => {
     const body = await response.json();
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
     assert.equal(body.data.tokenAuth.user.username, 'sandy');
+  });
+
+  it('its SessionEvents subscription runs over WebSocket on the same URL, with the token as Sandbox sends connection parameters', async () => {
+    const html = await (await open(server.url)).text();
+    const { document } = sandboxConfig(html).initialState;
+    assert.match(document, /subscription SessionEvents \{\s*sessionEvents \{/);
+    await server.createUser({ username: 'sandy2' });
+    const login = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: document, operationName: 'Login', variables: { username: 'sandy2', password: 'correct horse' } }),
+    });
+    const { token } = (await login.json()).data.tokenAuth;
+    // Sandbox opens a socket without parameters first, then one with them: both are accepted.
+    const bare = await RawSocket.init(server.url);
+    assert.ok(bare.acked);
+    bare.socket.close();
+    const { socket, acked } = await RawSocket.init(server.url, { Authorization: `Bearer ${token}` });
+    assert.ok(acked);
+    socket.send({ id: 's', type: 'subscribe', payload: { query: document, operationName: 'SessionEvents', variables: {} } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: document, operationName: 'Login', variables: { username: 'sandy2', password: 'correct horse' } }),
+    });
+    const event = await socket.waitFor((m) => m.id === 's' && m.type === 'next');
+    assert.equal(event.payload.data.sessionEvents.type, 'SIGNED_IN');
+    socket.close();
   });
 });
 

@@ -9,6 +9,7 @@ import { settingsWith } from '../src/settings';
 import { signAccessToken } from '../src/tokens/access/sign';
 import { VerifiedTokenCache } from '../src/tokens/access/verified-cache';
 import { loadTokenKeys } from '../src/tokens/keys';
+import { SessionCache } from '../src/sessions/cache';
 
 const committed = readFileSync(join(__dirname, '..', '..', 'schema.graphql'), 'utf8');
 
@@ -24,13 +25,15 @@ it('schema.graphql shows the @auth directive and where it is applied', () => {
   assert.match(committed, /refreshToken\(refreshToken: String, token: String\): AuthPayload!/);
 });
 
-it('verifyToken answers synchronously: no promise between graphql-js and the verified-token cache', async () => {
+it('verifyToken answers synchronously when the caches know the session: no promise between graphql-js and the caches', async () => {
   const settings = settingsWith({ tokens: { secret: 'schema-test-secret-0123456789-abcdefghij' } });
   const keys = loadTokenKeys(settings);
   const { token } = signAccessToken({ userId: 'u-1', username: 'alice', origIat: 1 }, settings, keys, Math.floor(Date.now() / 1000));
   const schema = await buildGatehouseSchema();
   assert.equal(schema.getMutationType()?.getFields().verifyToken.resolve, DIRECT_RESOLVERS.Mutation.verifyToken);
-  const contextValue = { gatehouse: { gh: { settings, keys, clock: systemClock, verifiedTokens: new VerifiedTokenCache() } } };
+  const sessions = new SessionCache(60, systemClock);
+  sessions.rememberUser({ id: 'u-1', username: 'alice', email: null, roles: [], isActive: true, lastLogin: null, dateJoined: new Date(), tokensValidAfter: 0 });
+  const contextValue = { gatehouse: { gh: { settings, keys, clock: systemClock, verifiedTokens: new VerifiedTokenCache(), sessions } } };
   const document = parse('mutation ($token: String!) { verifyToken(token: $token) { payload { sub username } } }');
   const good = execute({ schema, document, variableValues: { token }, contextValue });
   assert.ok(!(good instanceof Promise), 'execute() gave a promise');

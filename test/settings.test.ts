@@ -50,7 +50,7 @@ describe('settings', () => {
       accessLifetime: 300, refreshLifetime: 7 * 86400, allowRefresh: true, leeway: 0,
       audience: null, issuer: null, authHeaderPrefix: 'Bearer',
     });
-    assert.deepEqual(s.sessions, { check: true, cacheTtl: 5, expirationAccuracy: 1800, reuseInterval: 10 });
+    assert.deepEqual(s.sessions, { check: true, cacheTtl: 5, expirationAccuracy: 1800, reuseInterval: 10, appTokenReauthWindow: 600, maxDevicesPerUser: 50 });
     assert.deepEqual(s.cookie, { enabled: false, path: '/graphql' });
     assert.deepEqual(s.passwords, { bcryptRounds: 12 });
     assert.deepEqual(s.database, { url: 'sqlite:./data/gatehouse.sqlite', poolMin: 0, poolMax: 10, dataDir: './data' });
@@ -59,7 +59,7 @@ describe('settings', () => {
       loginMaxFailuresPerUser: 5, loginMaxFailuresPerAddress: 100, loginFailureWindow: 900,
       graphqlMaxDepth: 10, graphqlMaxAliases: 15, graphqlMaxCost: 5000, graphqlMaxTokens: 1000,
     });
-    assert.deepEqual(s.server, { port: 4000, host: '127.0.0.1', nodeEnv: 'development', trustProxy: false, shutdownTimeout: 10, workerNice: 10 });
+    assert.deepEqual(s.server, { port: 4000, host: '127.0.0.1', nodeEnv: 'development', trustProxy: false, shutdownTimeout: 10, headersTimeout: 10, requestTimeout: 15, workerNice: 10 });
     assert.deepEqual(s.logging, { level: 'info' });
   });
 

@@ -1,14 +1,15 @@
 /**
  * An SDL-first Apollo Server that uses Gatehouse as a library: Gatehouse's entities and
  * migrations in the app's own MikroORM config, Gatehouse's schema merged with the app's
- * SDL, `@auth` on the app's own fields, and hooks for the token claims, the login lookup
- * and the login payload.
+ * SDL, `@auth` on the app's own fields (subscriptions too, over WebSocket on the same
+ * URL), and hooks for the token claims, the login lookup and the login payload.
  *
  *   npm run build && NOTES_DB=./data/notes.sqlite node dist/examples/sdl-server/server.js
  */
 import 'reflect-metadata';
-import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { mergeSchemas } from '@graphql-tools/schema';
 import { MikroORM } from '@mikro-orm/core';
 import { defineConfig } from '@mikro-orm/libsql';
@@ -22,6 +23,7 @@ import {
   gatehousePlugin,
   gatehouseEntities,
   gatehouseMigrations,
+  gatehouseSubscriptions,
   loadSettings,
   User,
   type Gatehouse,
@@ -82,28 +84,69 @@ async function serve(orm: MikroORM, settings: Settings, port: number): Promise<N
   //    the transformer then enforces @auth on the app's fields too.
   const schema = authDirectiveTransformer(mergeSchemas({ schemas: [await buildGatehouseSchema()], typeDefs, resolvers }));
 
-  // 3. Any Apollo integration: the context function gives each request `context.gatehouse`.
-  //    Gatehouse's error formatting keeps stack traces and internals out of answers.
-  //    The plugin puts Gatehouse's response headers (X-Request-Id, the refresh cookie) on the answer.
-  const apollo = new ApolloServer<GatehouseContext>({
+  // 3. A node:http server: Apollo over HTTP, and GraphQL over WebSocket (graphql-ws) on the
+  //    same server and path, with Gatehouse's connection_init auth, close codes and limits.
+  //    The context function gives each request `context.gatehouse`; Gatehouse's error
+  //    formatting keeps stack traces and internals out of answers; its plugin puts the
+  //    response headers (X-Request-Id, the refresh cookie) on the answer; the subscription
+  //    server's plugin closes every socket with 1001 when Apollo drains.
+  const context = gatehouseContext(gatehouse);
+  let apollo: ApolloServer<GatehouseContext> | undefined;
+  const httpServer = createServer((req, res) => {
+    void answer(apollo!, req, () => context({ req })).then(
+      ({ status, headers, body }) => {
+        res.writeHead(status, headers);
+        res.end(body);
+      },
+      () => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"errors":[{"message":"Internal server error."}]}');
+      },
+    );
+  });
+  const subscriptions = gatehouseSubscriptions({ gatehouse, schema, server: httpServer });
+  apollo = new ApolloServer<GatehouseContext>({
     schema,
     formatError: gatehouseFormatError(),
     includeStacktraceInErrorResponses: false,
-    plugins: [gatehousePlugin()],
+    plugins: [gatehousePlugin(), subscriptions.plugin],
   });
-  const { url } = await startStandaloneServer(apollo, {
-    context: gatehouseContext(gatehouse),
-    listen: { port, host: '127.0.0.1' },
-  });
+  await apollo.start();
+  await new Promise<void>((resolve) => httpServer.listen(port, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}/graphql`;
   return {
     url,
     gatehouse,
     async stop() {
-      await apollo.stop();
+      await apollo!.stop();
+      await new Promise((resolve) => httpServer.close(resolve));
       await gatehouse.close();
       await orm.close(true);
     },
   };
+}
+
+/** One HTTP request through Apollo (JSON bodies up to 100 KiB). */
+async function answer(apollo: ApolloServer<GatehouseContext>, req: IncomingMessage, context: () => Promise<GatehouseContext>) {
+  let text = '';
+  for await (const chunk of req) {
+    text += chunk;
+    if (text.length > 100 * 1024) return { status: 413, headers: {}, body: '' };
+  }
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  let body: unknown = text;
+  try {
+    if (text && (req.headers['content-type'] ?? '').includes('json')) body = JSON.parse(text);
+  } catch {
+    return { status: 400, headers: { 'content-type': 'application/json' }, body: '{"errors":[{"message":"The body is not JSON."}]}' };
+  }
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const result = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body }, context });
+  let out = '';
+  if (result.body.kind === 'complete') out = result.body.string;
+  else for await (const chunk of result.body.asyncIterator) out += chunk;
+  return { status: result.status ?? 200, headers: Object.fromEntries(result.headers), body: out };
 }
 
 if (require.main === module) {

@@ -17,7 +17,8 @@ export interface DelegateInput {
 
 /**
  * `delegateToken`: exchanges an app token for an access token (no password). Only the
- * jwt-bearer grant; `clientId` must equal the token's app; the user must be active.
+ * jwt-bearer grant; `clientId` must equal the token's app (else the answer of an unknown
+ * token: same code, reason and message); the user must be active.
  * The access token names the app (`app` claim). `lastUsedAt` is written at most once per
  * `JWT_SESSION_EXPIRATION_ACCURACY`.
  */
@@ -29,10 +30,11 @@ export async function delegate(gh: Gatehouse, em: EntityManager, input: Delegate
     throw new BadUserInput('apiType must be 1 to 64 letters, digits, ".", "_" or "-".', 'INVALID_API_TYPE');
   }
   if (!looksLikeRefreshToken(input.refreshToken)) throw new InvalidRefreshToken('UNKNOWN');
-  const token = await em.findOne(RefreshToken, { tokenHash: hashRefreshToken(input.refreshToken), kind: 'app' }, { populate: ['user'] });
+  // The key is looked up with its app: a key presented under another clientId is not found,
+  // and gets exactly the answer of an unknown key (a stolen key's holder learns nothing).
+  const token = await em.findOne(RefreshToken, { tokenHash: hashRefreshToken(input.refreshToken), kind: 'app', app: input.clientId }, { populate: ['user'] });
   if (!token) throw new InvalidRefreshToken('UNKNOWN');
   if (token.revokedAt) throw new InvalidRefreshToken('REVOKED');
-  if (token.app !== input.clientId) throw new InvalidRefreshToken('UNKNOWN', 'The refresh token does not belong to this client.');
   if (!token.user.isActive) throw new InvalidRefreshToken('REVOKED');
 
   const now = gh.clock.now();

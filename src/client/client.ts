@@ -1,5 +1,7 @@
 import { GraphQLRequestError, type GraphQLErrorItem } from './errors';
 import type { ClientSession, GatehouseClientOptions, LoginResult, SignOutEvent, SignOutReason } from './types';
+import { liveClient, type SubscriptionSink, webSocketUrl } from './subscriptions';
+import type { Client as LiveClient } from 'graphql-ws/client';
 
 const SESSION_FIELDS = (cookie: boolean) => `token ${cookie ? '' : 'refreshToken '}refreshExpiresIn`;
 
@@ -45,6 +47,7 @@ export class GatehouseClient {
   private readonly listeners = new Set<(event: SignOutEvent) => void>();
   private readonly doFetch: typeof fetch;
   private readonly cookie: boolean;
+  private live: LiveClient | null = null;
 
   constructor(private readonly options: GatehouseClientOptions) {
     this.current = options.session ?? null;
@@ -116,11 +119,58 @@ export class GatehouseClient {
     this.signOut('LOGOUT');
   }
 
-  /** Drops the tokens and tells the listeners, once per session. */
+  /** Drops the tokens, ends the subscriptions, and tells the listeners, once per session. */
   signOut(reason: SignOutReason): void {
     if (!this.current) return;
     this.setSession(null);
+    const live = this.live;
+    this.live = null;
+    // On the next turn: graphql-ws first ends the subscriptions with the close that signed
+    // out as their error (a disposed client would end them as "complete" instead).
+    if (live) setTimeout(() => void live.dispose(), 0);
     for (const listener of this.listeners) listener({ reason });
+  }
+
+  /**
+   * Runs a subscription over WebSocket (graphql-ws, on the same URL), signed in with the
+   * current access token: refreshed first when it has expired, and again (then reconnected)
+   * when the server closes the socket with 4403 `TOKEN_EXPIRED`. A 4403 `SESSION_REVOKED`
+   * signs the client out (`onSignOut` with `SESSION_REVOKED`) and ends the subscription
+   * with that close as its error. Signed out, it runs anonymously. Returns the function
+   * that stops it.
+   *
+   * @example
+   * const stop = client.subscribe<{ sessionEvents: { type: string } }>('subscription { sessionEvents { type } }', {}, {
+   *   next: ({ sessionEvents }) => { if (sessionEvents.type === 'SIGNED_IN') showBanner(); },
+   * });
+   */
+  subscribe<T = Record<string, unknown>>(query: string, variables: Record<string, unknown>, sink: SubscriptionSink<T>): () => void {
+    this.live ??= liveClient(this.options.subscriptionsUrl ?? webSocketUrl(this.options.url), this.options.webSocket, {
+      freshToken: (expired) => this.freshToken(expired),
+      revoked: () => this.signOut('SESSION_REVOKED'),
+    });
+    return this.live.subscribe<T>(
+      { query, variables },
+      {
+        next: (result) => {
+          if (result.errors?.length) sink.error?.(result.errors);
+          else if (result.data) sink.next(result.data);
+        },
+        error: (error) => sink.error?.(error),
+        complete: () => sink.complete?.(),
+      },
+    );
+  }
+
+  /** The access token to open a socket with: refreshed first when it expires within 5 s or is the one the server called expired. */
+  private async freshToken(serverSaidExpired: string | null): Promise<string | null> {
+    const token = this.current?.token ?? null;
+    if (token === null) return null;
+    const exp = expiryOf(token);
+    if (token === serverSaidExpired || serverSaidExpired === '' || (exp !== null && exp * 1000 - Date.now() < 5000)) {
+      await this.refreshAfter(token);
+    }
+    return this.current?.token ?? null;
   }
 
   /** A refresh triggered by a request sent with `staleToken`: none if another caller has refreshed already. */
@@ -175,6 +225,17 @@ export class GatehouseClient {
       throw new GraphQLRequestError([{ message: `HTTP ${response.status}: not a GraphQL answer` }], response.status);
     }
     return { status: response.status, data: body.data, errors: body.errors };
+  }
+}
+
+/** A JWT's `exp` (seconds), read without checking it (the server does); null when unreadable. Browser-safe (`atob`). */
+function expiryOf(token: string): number | null {
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const claims = JSON.parse(atob(part.padEnd(part.length + ((4 - (part.length % 4)) % 4), '='))) as { exp?: unknown };
+    return typeof claims.exp === 'number' ? claims.exp : null;
+  } catch {
+    return null;
   }
 }
 

@@ -4,4 +4,5 @@
  */
 export { GatehouseClient } from './client';
 export { GraphQLRequestError, type GraphQLErrorItem } from './errors';
+export type { SubscriptionSink } from './subscriptions';
 export type { ClientSession, GatehouseClientOptions, LoginResult, SignOutEvent, SignOutReason } from './types';

@@ -33,6 +33,13 @@ export interface GatehouseClientOptions {
   onSessionChange?: (session: ClientSession | null) => void;
   /** Called once when the session ends (logout, reuse detected, revoked, expired). */
   onSignOut?: (event: SignOutEvent) => void;
+  /** Where `subscribe()` connects (default: `url` with `ws://` or `wss://`; Gatehouse serves both on one path). */
+  subscriptionsUrl?: string;
+  /**
+   * The WebSocket class `subscribe()` uses (default: the global `WebSocket` of browsers and
+   * Node 22+). On Node 20: `import WebSocket from 'ws'` and pass it.
+   */
+  webSocket?: unknown;
 }
 
 export interface LoginResult {

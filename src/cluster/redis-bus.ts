@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { SessionCache } from '../sessions/cache';
-import { CHANNEL, decode, encode, type InvalidationBus } from './bus';
+import { CHANNEL, decodeMessage, encode, encodeSignal, type InvalidationBus, SignalReceivers } from './bus';
 
 /**
- * Invalidations over Redis pub/sub. While Redis is unreachable, the cache is bypassed
+ * Invalidations and session signals over Redis pub/sub. While Redis is unreachable, the cache is bypassed
  * (every check asks the database) and Gatehouse keeps serving; the change is logged once,
  * and so is the recovery (by the shared connection's owner when one is given).
  */
@@ -17,6 +17,7 @@ export function redisBus(url: string, warn: (line: string) => void, shared?: Red
   const publisher = shared ?? new Redis(url, { ...options, connectionName: 'gatehouse-pub' });
   const subscriber = new Redis(url, { ...options, connectionName: 'gatehouse-sub' });
   let cache: SessionCache | undefined;
+  const receivers = new SignalReceivers();
   let up = false;
   const swallow = () => undefined;
   publisher.on('error', swallow);
@@ -37,8 +38,7 @@ export function redisBus(url: string, warn: (line: string) => void, shared?: Red
   subscriber.on('close', () => setUp(false));
   subscriber.on('end', () => setUp(false));
   subscriber.on('message', (_channel: string, text: string) => {
-    const event = decode(origin, text);
-    if (event) cache?.apply(event);
+    receivers.deliver(decodeMessage(origin, text), cache);
   });
 
   return {
@@ -57,6 +57,10 @@ export function redisBus(url: string, warn: (line: string) => void, shared?: Red
     async announce(event) {
       await publisher.publish(CHANNEL, encode(origin, event));
     },
+    async announceSignal(signal) {
+      await publisher.publish(CHANNEL, encodeSignal(origin, signal));
+    },
+    onSignal: (listener) => receivers.add(listener),
     async ready() {
       try {
         return (await publisher.ping()) === 'PONG';

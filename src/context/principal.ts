@@ -33,6 +33,17 @@ export function principalSync(scope: RequestScope): Principal | Promise<Principa
   return caller.value;
 }
 
+/**
+ * Sets a scope's caller before any field asks: an operation over a WebSocket runs as the
+ * caller its `connection_init` authenticated (once per connection), not as its headers.
+ * Internal (the WebSocket server's).
+ *
+ * @example seedPrincipal(scope, connection.principal);
+ */
+export function seedPrincipal(scope: RequestScope, principal: Principal): void {
+  callers.set(scope, { value: principal });
+}
+
 function resolvePrincipal(scope: RequestScope): Principal | Promise<Principal> {
   const { gh } = scope;
   const bearer = readBearer(scope.headers.authorization, gh.settings.tokens.authHeaderPrefix);

@@ -52,8 +52,10 @@ export function ormConfig(database: Pick<DatabaseSettings, 'url' | 'poolMin' | '
       emit: 'ts' as const,
       transactional: true,
       allOrNothing: true,
-      snapshot: true,
-      snapshotName: `.snapshot-${dialect}`,
+      // No snapshot: the migrator would rewrite it on every \`up\`, i.e. write into the package
+      // folder of every running server. tools/create-migration diffs against a scratch
+      // database migrated to the latest version instead.
+      snapshot: false,
       silent: true,
     },
   };

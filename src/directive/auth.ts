@@ -1,4 +1,4 @@
-import { defaultFieldResolver, DirectiveLocation, GraphQLDirective, GraphQLList, GraphQLNonNull, GraphQLString, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, DirectiveLocation, GraphQLDirective, GraphQLList, GraphQLNonNull, GraphQLString, type GraphQLFieldConfig, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { Forbidden } from '../errors';
 import { withGraphQLErrors } from '../graphql/errors';
@@ -26,7 +26,8 @@ export const authDirectiveTypeDefs = `"""\n${DESCRIPTION}\n"""\ndirective @${AUT
 /**
  * Enforces `@auth` on a schema: every field that carries it, or whose type carries it,
  * first asks the request's Gatehouse scope for the caller (a verified, live session) and
- * checks the roles. Works on any schema, type-graphql or SDL-first.
+ * checks the roles; a subscription field, when the subscription starts. Works on any
+ * schema, type-graphql or SDL-first.
  *
  * @example
  * const schema = authDirectiveTransformer(makeExecutableSchema({ typeDefs: [authDirectiveTypeDefs, typeDefs], resolvers }));
@@ -49,21 +50,30 @@ const ENFORCED = 'gatehouseAuthEnforced';
 
 function protect(field: GraphQLFieldConfig<unknown, unknown>, roles: string[]): GraphQLFieldConfig<unknown, unknown> {
   const resolve = field.resolve ?? defaultFieldResolver;
-  return {
+  const guarded: GraphQLFieldConfig<unknown, unknown> = {
     ...field,
     extensions: { ...field.extensions, [ENFORCED]: true },
     // Synchronous when the caller is known from the caches: no promise added to the field.
     // Gatehouse errors (its own, or those the field's resolver throws, e.g. from
     // `gatehouse.principal()`) leave as GraphQL errors with the contract's code.
-    resolve: withGraphQLErrors((source, args, context, info) => {
-      const scope = (context as Partial<GatehouseContext>).gatehouse;
-      if (!scope) throw new Error('@auth needs the Gatehouse context (context.gatehouse)');
-      const allowed = (principal: Principal) => {
-        if (roles.length > 0 && !roles.some((role) => principal.user.roles.includes(role))) throw new Forbidden();
-        return resolve(source, args, context, info);
-      };
-      const principal = principalSync(scope);
-      return principal instanceof Promise ? principal.then(allowed) : allowed(principal);
-    }),
+    resolve: guard(resolve, roles),
   };
+  // A subscription field is checked when it starts (its event source is asked for only if
+  // the caller may), and each event is resolved under the same check (cached per operation).
+  if (field.subscribe) guarded.subscribe = guard(field.subscribe, roles);
+  return guarded;
+}
+
+/** `run` behind the caller check and the roles, reporting Gatehouse errors as GraphQL errors. */
+function guard(run: GraphQLFieldResolver<unknown, unknown>, roles: string[]): GraphQLFieldResolver<unknown, unknown> {
+  return withGraphQLErrors((source, args, context, info) => {
+    const scope = (context as Partial<GatehouseContext>).gatehouse;
+    if (!scope) throw new Error('@auth needs the Gatehouse context (context.gatehouse)');
+    const allowed = (principal: Principal) => {
+      if (roles.length > 0 && !roles.some((role) => principal.user.roles.includes(role))) throw new Forbidden();
+      return run(source, args, context, info);
+    };
+    const principal = principalSync(scope);
+    return principal instanceof Promise ? principal.then(allowed) : allowed(principal);
+  });
 }

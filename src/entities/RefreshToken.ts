@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import type { RefreshKind } from '../tokens/refresh/opaque';
 import { Device } from './Device';
 import { User } from './User';
@@ -7,7 +7,7 @@ import { User } from './User';
 /**
  * Both refresh-token kinds in one table, told apart by `kind`:
  * - `device`: single use, rotated on every refresh, belongs to a Device; expires with it.
- * - `app`: long-running, one live per user and `app`, never expires unless revoked.
+ * - `app`: long-running, one live per user and `app` (a partial unique index), never expires unless revoked.
  * The token itself is never stored, only its SHA-256 hash.
  */
 @Entity({ tableName: 'gatehouse_refresh_token' })
@@ -16,6 +16,16 @@ import { User } from './User';
 @Index({ name: 'gatehouse_refresh_token_device_id_index', properties: ['device'] })
 /** `tokens clear` finds revoked tokens by this partial index. */
 @Index({ name: 'gatehouse_refresh_token_revoked_at_index', expression: 'create index "gatehouse_refresh_token_revoked_at_index" on "gatehouse_refresh_token" ("revoked_at") where "revoked_at" is not null' })
+/** One live app token per user and app (Migration20261202140000). */
+@Unique({
+  name: 'gatehouse_refresh_token_live_app_unique',
+  expression: "create unique index gatehouse_refresh_token_live_app_unique on gatehouse_refresh_token (user_id, app) where kind = 'app' and revoked_at is null",
+})
+/** The rotated tokens still holding a sealed successor, which the store clears after the grace window. */
+@Index({
+  name: 'gatehouse_refresh_token_sealed_index',
+  expression: 'create index gatehouse_refresh_token_sealed_index on gatehouse_refresh_token (used_at) where sealed_successor is not null',
+})
 export class RefreshToken {
   [OptionalProps]?: 'id' | 'device' | 'app' | 'createdAt' | 'lastUsedAt' | 'usedAt' | 'replacedById' | 'sealedSuccessor' | 'revokedAt';
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { authDirective, authDirectiveTransformer } from '../directive/auth';
 import { withGraphQLErrors } from './errors';
 import { AppTokenResolver } from './resolvers/app-tokens';
@@ -9,15 +9,38 @@ import { AuthResolver, verifyTokenField } from './resolvers/auth';
 import { DeviceResolver } from './resolvers/devices';
 import { PasswordResolver } from './resolvers/password';
 import { UserResolver } from './resolvers/user';
+import { SessionEventsResolver } from './resolvers/session-events';
 import type { GatehouseContext } from '../context/context';
 
 /** Gatehouse's type-graphql resolvers, for `buildSchema({ resolvers: [...gatehouseResolvers, ...yours] })`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const gatehouseResolvers: NonEmptyArray<Function> = [UserResolver, DeviceResolver, AppTokenResolver, AuthResolver, PasswordResolver];
 
+/**
+ * Gatehouse's type-graphql subscription resolvers (`sessionEvents`), for
+ * `buildSchema({ resolvers: [...gatehouseResolvers, ...gatehouseSubscriptionResolvers, ...yours], pubSub })`.
+ * Apart because type-graphql demands a `pubSub` once a schema has a subscription: give
+ * yours, or `noPubSub` when you have none (Gatehouse's subscriptions bring their own event source).
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const gatehouseSubscriptionResolvers: NonEmptyArray<Function> = [SessionEventsResolver];
+
+/**
+ * A type-graphql `pubSub` for schemas whose subscriptions all bring their own event source
+ * (`@Subscription({ subscribe })`, as `sessionEvents` does): it refuses topics.
+ */
+export const noPubSub: PubSub = {
+  publish() {
+    throw new Error('noPubSub: this schema has no PubSub; give buildSchema a real one to publish to topics');
+  },
+  subscribe() {
+    throw new Error('noPubSub: this schema has no PubSub; give buildSchema a real one to subscribe to topics');
+  },
+};
+
 /** Builds Gatehouse's schema with `@auth` declared but not yet enforced. */
 export async function buildSchemaWithoutEnforcement(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: gatehouseResolvers, directives: [authDirective], validate: false });
+  return buildSchema({ resolvers: [...gatehouseResolvers, ...gatehouseSubscriptionResolvers], directives: [authDirective], validate: false, pubSub: noPubSub });
 }
 
 /**

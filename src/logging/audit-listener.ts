@@ -23,6 +23,8 @@ export function auditLineOf(event: GatehouseEvent): [AuditEvent, AuditFields] | 
           return ['logout.others', { userId: event.userId, deviceId: event.deviceId }];
         case 'revoked':
           return ['token.revoked', { userId: event.userId, deviceId: event.deviceId }];
+        case 'evicted':
+          return ['session.evicted', { userId: event.userId, deviceId: event.deviceId, reason: 'MAX_DEVICES_PER_USER' }];
         case 'password_changed':
           return null;
       }

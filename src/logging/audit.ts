@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { printable } from '../util/printable';
 
 /** Security events that get an audit line. */
 export type AuditEvent =
@@ -9,6 +10,7 @@ export type AuditEvent =
   | 'logout'
   | 'logout.device'
   | 'logout.others'
+  | 'session.evicted'
   | 'token.revoked'
   | 'app_token.created'
   | 'password.changed';
@@ -27,9 +29,15 @@ export interface AuditFields {
 
 const ALLOWED: ReadonlyArray<keyof AuditFields> = ['userId', 'username', 'deviceId', 'app', 'reason', 'count'];
 
+/** Longest text an audit field keeps, code points. */
+export const MAX_AUDIT_TEXT = 150;
+
 /**
  * Writes one audit line (`"audit": "<event>"`, level info) with only the allowed fields,
- * so a caller cannot leak a secret into the log by passing it along.
+ * so a caller cannot leak a secret into the log by passing it along. Every text field is
+ * made `printable` (no control, escape or bidi characters, whitespace collapsed, at most
+ * `MAX_AUDIT_TEXT` code points): a username typed by an attacker cannot forge or hide
+ * lines in a terminal or a log viewer.
  *
  * @example
  * audit(log, 'password.changed', { userId: user.id });
@@ -40,7 +48,7 @@ export function audit(log: Logger, event: AuditEvent, fields: AuditFields = {}):
   for (const key of ALLOWED) {
     const value = fields[key];
     if (value === undefined || value === null) continue;
-    line[key] = key === 'username' && typeof value === 'string' ? value.slice(0, 150) : value;
+    line[key] = typeof value === 'string' ? printable(value, MAX_AUDIT_TEXT) : value;
   }
   log.info(line, event);
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { printable } from '../util/printable';
 
 /**
  * Writes the one log line of a request when its response is done (or the connection
@@ -22,7 +23,7 @@ export function logWhenDone(
     const line = {
       reqId: about.requestId,
       method: req.method,
-      path: (req.url ?? '/').split('?')[0],
+      path: printable((req.url ?? '/').split('?')[0], 200),
       status: res.statusCode,
       ms,
       op: about.operation(),

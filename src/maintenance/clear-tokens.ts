@@ -1,15 +1,20 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
+import { clearSealedBefore } from '../store/clear-sealed';
 import { affected, dbDate, type Row } from '../store/rows';
 
 export interface Cleared {
   tokens: number;
   devices: number;
+  /** Rotated tokens whose sealed successor was cleared (rotated before the grace window). */
+  sealed: number;
 }
 
 export interface ClearOptions {
   /** What counts as expired: devices whose `expires_at` is at or before this (milliseconds). */
   nowMs: number;
+  /** `JWT_REFRESH_REUSE_INTERVAL` (seconds): tokens rotated longer ago lose their sealed successor, as the servers' sweep does. */
+  reuseIntervalSeconds: number;
   /** Rows per transaction (default 1000): each batch commits on its own, so a stop loses nothing. */
   batchSize?: number;
   /** Called after every batch with the totals so far. */
@@ -29,7 +34,8 @@ const REVOKED_TOKENS = 'delete from gatehouse_refresh_token where id in (select 
  * on beside it. Each batch finds its rows by an index (the partial indexes on `revoked_at`,
  * the one on `expires_at`), so a batch costs the same on a table of ten million rows as on an
  * empty one. Stopping between batches loses nothing: running it again goes on. Rotated
- * tokens of live devices are kept: they are what reuse detection recognises.
+ * tokens of live devices are kept (they are what reuse detection recognises), but lose their
+ * sealed successor once rotated before the grace window, as every server's sweep does.
  *
  * @example
  * const cleared = await clearTokens(orm, { nowMs: Date.now(), onProgress: (c) => console.log(c) });
@@ -37,7 +43,7 @@ const REVOKED_TOKENS = 'delete from gatehouse_refresh_token where id in (select 
 export async function clearTokens(orm: MikroORM, options: ClearOptions): Promise<Cleared & { stopped: boolean }> {
   const batch = options.batchSize ?? 1000;
   const em = orm.em.fork() as unknown as EntityManager;
-  const cleared: Cleared = { tokens: 0, devices: 0 };
+  const cleared: Cleared = { tokens: 0, devices: 0, sealed: 0 };
   const stop = () => options.shouldStop?.() === true;
   for (const [sql, params] of [
     [ENDED_DEVICES, [batch]],
@@ -60,6 +66,14 @@ export async function clearTokens(orm: MikroORM, options: ClearOptions): Promise
     const deleted = affected(await em.execute(REVOKED_TOKENS, [batch], 'run'));
     if (deleted === 0) break;
     cleared.tokens += deleted;
+    options.onProgress?.({ ...cleared });
+  }
+  const sealedBefore = options.nowMs - options.reuseIntervalSeconds * 1000;
+  for (;;) {
+    if (stop()) return { ...cleared, stopped: true };
+    const done = await clearSealedBefore(em, sealedBefore, batch);
+    if (done === 0) break;
+    cleared.sealed += done;
     options.onProgress?.({ ...cleared });
   }
   return { ...cleared, stopped: false };

@@ -1,35 +1,44 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes, type RateLimiterLike } from 'rate-limiter-flexible';
 import { RateLimited } from '../errors';
 import type { Settings } from '../settings';
+import { type Clock, systemClock } from '../util/clock';
+import { ClockWindowLimiter } from './clock-window-limiter';
+import { addressBucket } from '../server/client-address';
 
 /**
  * Limits failed password attempts (`tokenAuth`, `changePassword`), with rate-limiter-flexible:
- * at most `LOGIN_MAX_FAILURES_PER_USER` per username and client address, and at most
+ * at most `LOGIN_MAX_FAILURES_PER_USER` per account and client address, and at most
  * `LOGIN_MAX_FAILURES_PER_ADDRESS` per client address, in a fixed window of
- * `LOGIN_FAILURE_WINDOW`. Counters live in this process's memory, or in Redis when one is
+ * `LOGIN_FAILURE_WINDOW`. An IPv6 client is counted by its /64 network (`addressBucket`),
+ * not by each of its addresses. Counters live in this process's memory, or in Redis when one is
  * given (shared by every instance), with this process's memory as the insurance when Redis
  * does not answer.
  *
  * An attempt is counted before the password is checked (so concurrent guesses cannot slip
  * past the limit while bcrypt runs) and given back when it succeeds: a success resets the
- * username+address counter and returns its point to the address counter.
+ * account+address counter and returns its point to the address counter.
+ *
+ * The account is what the login resolved to (see `accountKeys`): the user's id when the
+ * lookup found one, so every spelling a `findUser` hook folds onto one user shares its
+ * counter, and the folded login text, so unknown logins are limited like known ones.
  *
  * @example
  * const limiter = new LoginLimiter(settings);
- * await limiter.attempt('ada', '203.0.113.7'); // throws RateLimited when over a limit
- * if (passwordOk) await limiter.succeeded('ada', '203.0.113.7');
+ * const account = { userId: user?.id ?? null, login: 'Ada' };
+ * await limiter.attempt(account, '203.0.113.7'); // throws RateLimited when over a limit
+ * if (passwordOk) await limiter.succeeded(account, '203.0.113.7');
  */
 export class LoginLimiter {
-  private readonly perUser: RateLimiterAbstract | null;
-  private readonly perAddress: RateLimiterAbstract | null;
+  private readonly perUser: RateLimiterLike | null;
+  private readonly perAddress: RateLimiterLike | null;
 
-  constructor(settings: Pick<Settings, 'limits' | 'redis'>, redis?: Redis) {
-    const make = (points: number, name: string): RateLimiterAbstract | null => {
+  constructor(settings: Pick<Settings, 'limits' | 'redis'>, redis?: Redis, clock: Clock = systemClock) {
+    const make = (points: number, name: string): RateLimiterLike | null => {
       if (points <= 0) return null;
       const options = { points, duration: settings.limits.loginFailureWindow, keyPrefix: `${settings.redis.keyPrefix}${name}` };
-      const memory = new RateLimiterMemory(options);
+      const memory = new ClockWindowLimiter({ ...options, clock });
       if (!redis) return memory;
       return new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory });
     };
@@ -38,25 +47,28 @@ export class LoginLimiter {
   }
 
   /**
-   * Counts one password attempt; throws `RateLimited` (with `retryAfter` in seconds) when the
-   * username+address or the address has used up its failures. `address` null: not known
-   * (an embedding server that gave none), so only the username counter applies.
+   * Counts one password attempt against `account`; throws `RateLimited` (with `retryAfter`
+   * in seconds) when one of the account's counters for this address, or the address, has
+   * used up its failures. `address` null: not known (an embedding server that gave none),
+   * so only the account's counters apply.
    */
-  async attempt(username: string, address: string | null): Promise<void> {
+  async attempt(account: LoginAccount, clientAddress: string | null): Promise<void> {
+    const address = clientAddress === null ? null : addressBucket(clientAddress);
     if (address !== null && this.perAddress) await consume(this.perAddress, address);
-    if (this.perUser) await consume(this.perUser, userKey(username, address));
+    if (this.perUser) for (const key of accountKeys(account)) await consume(this.perUser, userKey(key, address));
   }
 
-  /** A correct password: resets the username+address counter, gives the address its point back. */
-  async succeeded(username: string, address: string | null): Promise<void> {
+  /** A correct password: resets the account's counters for this address, gives the address its point back. */
+  async succeeded(account: LoginAccount, clientAddress: string | null): Promise<void> {
+    const address = clientAddress === null ? null : addressBucket(clientAddress);
     await Promise.all([
-      this.perUser?.delete(userKey(username, address)),
+      ...accountKeys(account).map((key) => this.perUser?.delete(userKey(key, address))),
       address !== null ? this.perAddress?.reward(address, 1) : undefined,
     ]);
   }
 }
 
-async function consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
+async function consume(limiter: RateLimiterLike, key: string): Promise<void> {
   try {
     await limiter.consume(key, 1);
   } catch (rejection) {
@@ -65,8 +77,30 @@ async function consume(limiter: RateLimiterAbstract, key: string): Promise<void>
   }
 }
 
-/** The username is hashed: bounded key length, and no usernames in clear in Redis. */
-function userKey(username: string, address: string | null): string {
-  const user = createHash('sha256').update(username, 'utf8').digest('base64url');
+/** Whom a password attempt is against: the user the login text resolved to (null: none), and that text. */
+export interface LoginAccount {
+  userId: string | null;
+  login: string;
+}
+
+/**
+ * The per-user counters a password attempt counts against, all of which must have room:
+ * the login text folded (NFKC, lower case), whether or not it names a user, and, when the
+ * lookup found one, the user's id. The id is what a `findUser` hook that accepts several
+ * spellings (case, an e-mail address) cannot split; the folded text is what makes an
+ * unknown login behave as a known one, so the limit tells nothing about which exist (two
+ * spellings that differ only in case share a counter either way).
+ *
+ * @example
+ * accountKeys({ userId: '0b6f…', login: 'ADA' }) // ['login:ada', 'user:0b6f…']
+ */
+export function accountKeys(account: LoginAccount): string[] {
+  const folded = `login:${account.login.normalize('NFKC').toLowerCase()}`;
+  return account.userId === null ? [folded] : [folded, `user:${account.userId}`];
+}
+
+/** The account is hashed: bounded key length, and no usernames in clear in Redis. */
+function userKey(account: string, address: string | null): string {
+  const user = createHash('sha256').update(account, 'utf8').digest('base64url');
   return `${address ?? 'unknown'}|${user}`;
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/core';
 import { migrate as applyMigrations, openDatabase } from '../db/orm';
@@ -7,9 +7,10 @@ import { buildGatehouseSchema } from '../graphql/schema';
 import { createRuntime, type Gatehouse, type GatehouseHooks } from '../runtime';
 import type { Settings } from '../settings';
 import { loadTokenKeys } from '../tokens/keys';
-import { createLogger, type Logger } from '../logging/logger';
+import { createLogger, type Logger, requestLineLogger } from '../logging/logger';
 import { createApollo } from './apollo';
-import { createRequestHandler } from './http';
+import { createRequestHandler, type Readiness } from './http';
+import { gatehouseSubscriptions } from '../subscriptions/server';
 import type { Clock } from '../util/clock';
 
 export interface StartOptions {
@@ -39,6 +40,8 @@ export interface RunningGatehouse {
 export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
   const { settings } = options;
   const logger = options.logger ?? createLogger(settings);
+  // Request lines skip redaction only on the logger Gatehouse made itself (see requestLineLogger).
+  const requestLog = options.logger ?? requestLineLogger(logger, settings);
   const log = options.log ?? ((error: unknown) => logger.error({ err: error }, 'unexpected error'));
   const keys = loadTokenKeys(settings);
   const orm: MikroORM = await openDatabase(settings.database);
@@ -48,10 +51,19 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     gatehouse = createRuntime(settings, keys, orm, options.hooks, { warn: options.warn, logger, clock: options.clock });
     const { bus } = gatehouse;
     await bus.attach(gatehouse.sessions);
-    const apollo = createApollo(await buildGatehouseSchema(), settings, log);
+    const schema = await buildGatehouseSchema();
+    const readiness = async (): Promise<Readiness> => {
+      const [database, busUp] = await Promise.all([databaseAnswers(orm), bus.ready().catch(() => false)]);
+      return { database: database ? 'up' : 'down', bus: { name: bus.name, state: busUp ? 'up' : 'down' } };
+    };
+    // The handler is given Apollo once it exists: Apollo needs the WebSocket server's drain plugin, which needs the HTTP server.
+    let handle: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
+    const server = createServer(httpServerOptions(settings), (request, response) => void handle?.(request, response));
+    // GraphQL over WebSocket on the same server and path (upgrades of /graphql).
+    const subscriptions = gatehouseSubscriptions({ gatehouse, schema, server, log });
+    const apollo = createApollo(schema, settings, log, [subscriptions.plugin]);
     await apollo.start();
-    const ready = async () => (await databaseAnswers(orm)) && (bus.name !== 'redis' || (await bus.ready()));
-    const server = createServer({ keepAliveTimeout: 65_000 }, createRequestHandler(gatehouse, apollo, ready));
+    handle = createRequestHandler(gatehouse, apollo, readiness, requestLog);
     const running = gatehouse;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -64,27 +76,43 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     // `server.close()` until SHUTDOWN_TIMEOUT: once stopping, an answer not yet sent asks
     // its client to close the connection (`closeIdleConnections` only ends the idle ones).
     const unanswered = new Set<ServerResponse>();
+    let allAnswered: (() => void) | undefined;
     const closeAfter = (response: ServerResponse) => {
       if (!response.headersSent) response.setHeader('connection', 'close');
     };
     server.on('request', (_request, response: ServerResponse) => {
       unanswered.add(response);
-      response.once('close', () => unanswered.delete(response));
+      response.once('close', () => {
+        unanswered.delete(response);
+        if (unanswered.size === 0) allAnswered?.();
+      });
       if (stopping) closeAfter(response);
     });
     const stop = () =>
       (stopping ??= (async () => {
-        // Stop accepting, let in-flight requests finish (up to SHUTDOWN_TIMEOUT), then close pools.
+        // Stop accepting; let in-flight HTTP requests finish (up to SHUTDOWN_TIMEOUT); then
+        // Apollo drains, which closes every WebSocket with 1001; then close the pools.
         unanswered.forEach(closeAfter);
-        await new Promise<void>((resolve) => {
-          const force = setTimeout(() => server.closeAllConnections(), settings.server.shutdownTimeout * 1000);
+        const timeout = settings.server.shutdownTimeout * 1000;
+        const closed = new Promise<void>((resolve) => {
+          const force = setTimeout(() => server.closeAllConnections(), timeout);
           server.close(() => {
             clearTimeout(force);
             resolve();
           });
           server.closeIdleConnections();
         });
+        if (unanswered.size > 0) {
+          await new Promise<void>((resolve) => {
+            const late = setTimeout(resolve, timeout);
+            allAnswered = () => {
+              clearTimeout(late);
+              resolve();
+            };
+          });
+        }
         await apollo.stop();
+        await closed;
         await running.close();
         await orm.close(true);
       })());
@@ -94,6 +122,22 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     await orm.close(true);
     throw error;
   }
+}
+
+/**
+ * `node:http` options from the settings: Node's defaults (60 s for headers, 300 s for the
+ * whole request, checked every 30 s) let a stalled upload hold its buffer for minutes; an
+ * auth API's requests are small, so headers must arrive within `HTTP_HEADERS_TIMEOUT` and
+ * the whole request within `HTTP_REQUEST_TIMEOUT` (also the body's deadline in `http.ts`),
+ * checked every second.
+ */
+export function httpServerOptions(settings: Pick<Settings, 'server'>): ServerOptions {
+  return {
+    keepAliveTimeout: 65_000,
+    headersTimeout: settings.server.headersTimeout * 1000,
+    requestTimeout: settings.server.requestTimeout * 1000,
+    connectionsCheckingInterval: 1000,
+  };
 }
 
 /** True when the database answers a trivial query. */

@@ -4,7 +4,16 @@ import { ErrorCode } from '../errors';
 import { domainErrorOf, graphQLExtensions } from '../graphql/errors';
 
 /** Apollo's own request-level codes, reported as the contract's BAD_USER_INPUT (the original kept as `reason`). */
-const REQUEST_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'BAD_USER_INPUT']);
+const REQUEST_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_USER_INPUT',
+  // A persisted-query hash: Gatehouse turns persisted queries off (`persistedQueries: false`).
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'PERSISTED_QUERY_NOT_FOUND',
+]);
 
 /**
  * Apollo `formatError`: a Gatehouse error, wherever it was thrown (Gatehouse's fields,

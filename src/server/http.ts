@@ -2,9 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { createContext, type GatehouseContext, type Headers, type RequestScope } from '../context/context';
 import { logWhenDone } from '../logging/request-log';
+import type { Logger } from '../logging/logger';
 import { requestIdFrom } from '../logging/request-id';
 import type { Gatehouse } from '../runtime';
 import { clientAddress } from './client-address';
+import { isJsonMediaType } from './media-type';
 import { publicJwks } from '../tokens/jwks';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -16,6 +18,7 @@ export const MAX_BODY_BYTES = 100 * 1024;
 export const NO_LANDING_PAGE = 'This is a GraphQL endpoint: send queries with POST (application/json).';
 
 class PayloadTooLarge extends Error {}
+class BodyTimeout extends Error {}
 
 /** Past this many bytes an oversized body is no longer drained: the connection is cut. */
 const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
@@ -23,12 +26,19 @@ const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
 /**
  * Reads a request body of at most `limit` bytes. A larger body is read to its end and
  * thrown away (up to `DRAIN_LIMIT_BYTES`), so the client gets its 413 answer rather than
- * a reset connection.
+ * a reset connection. A body not complete within `deadlineMs` is given up (`BodyTimeout`:
+ * answered 408, connection closed), so a stalled upload holds its buffer for that long at most.
  */
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+function readBody(req: IncomingMessage, limit: number, deadlineMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const timer = setTimeout(() => {
+      chunks.length = 0;
+      reject(new BodyTimeout());
+    }, deadlineMs);
+    req.once('close', () => clearTimeout(timer));
+    req.once('end', () => clearTimeout(timer));
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > DRAIN_LIMIT_BYTES) {
@@ -54,42 +64,84 @@ export function requestError(message: string, code: string) {
   return { errors: [{ message, extensions: { code } }] };
 }
 
+/** The paths served, compared with the request's path exactly as sent (see `requestTarget`). */
+const ROUTES = new Set([GRAPHQL_PATH, JWKS_PATH, '/healthz', '/readyz']);
+
+/**
+ * The path and query of a request target, split at the first `?` with nothing decoded or
+ * normalised: Gatehouse serves a path only when it is byte for byte one of `ROUTES` (no
+ * percent-decoding, no dot segments, no trailing or doubled slash, case as written), so
+ * `/x/%2e%2e/graphql`, `/graphql/`, `//graphql` and `/%67raphql` are all 404. None of the
+ * served paths has a character that needs encoding, so no client has a reason to encode
+ * one, and a proxy's path rules and Gatehouse's can never disagree about what was asked for.
+ * A target that is not a path (`http://host/graphql`, `*`) is null.
+ *
+ * @example requestTarget('/graphql?query=%7Bme%7D') // { path: '/graphql', search: '?query=%7Bme%7D' }
+ */
+export function requestTarget(raw: string | undefined): { path: string; search: string } | null {
+  if (!raw?.startsWith('/')) return null;
+  const question = raw.indexOf('?');
+  return question === -1 ? { path: raw, search: '' } : { path: raw.slice(0, question), search: raw.slice(question) };
+}
+
+/**
+ * What `/readyz` reports. Ready means "can serve": the database answers. The invalidation
+ * bus (Redis or PostgreSQL LISTEN/NOTIFY) is reported but does not decide: while it is down
+ * an instance checks every session in the database and serves correctly, so taking every
+ * instance out of a load balancer for a Redis outage would turn a slower service into none.
+ */
+export interface Readiness {
+  database: 'up' | 'down';
+  bus: { name: string; state: 'up' | 'down' };
+}
+
 /**
  * The HTTP front of a Gatehouse server on plain `node:http`: `/graphql` through Apollo's
- * `executeHTTPGraphQLRequest`, `/healthz`, `/readyz` and `/.well-known/jwks.json`
+ * `executeHTTPGraphQLRequest`, `/healthz`, `/readyz` (see `Readiness`) and `/.well-known/jwks.json`
  * (asymmetric algorithms; 404 for HMAC, whose secret is never published). Bodies over
  * `MAX_BODY_BYTES` get 413. No framework in the hot path.
  */
-export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<GatehouseContext>, ready: () => Promise<boolean>) {
+export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<GatehouseContext>, readiness: () => Promise<Readiness>, requestLog: Logger = gh.log) {
   const jwks = publicJwks(gh.keys);
+  const { trustProxy } = gh.settings.server;
+  let proxyWarned = false;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
     res.setHeader('x-request-id', requestId);
-    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], gh.settings.server.trustProxy);
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
+    if (!trustProxy && !proxyWarned && req.headers['x-forwarded-for'] !== undefined) {
+      // Behind a proxy without TRUST_PROXY every client has the proxy's address: a few hundred
+      // failed logins lock everyone out. Said once per process, at the first such request.
+      proxyWarned = true;
+      gh.log.warn(
+        { ip: address },
+        'a request carries X-Forwarded-For but TRUST_PROXY is off: if Gatehouse runs behind a reverse proxy, every client counts as its address for login limits (set TRUST_PROXY=true); if not, clients are sending the header themselves and it is ignored',
+      );
+    }
     let scope: RequestScope | undefined;
-    logWhenDone(gh.log, req, res, { requestId, ip: address, operation: () => scope?.operation });
+    logWhenDone(requestLog, req, res, { requestId, ip: address, operation: () => scope?.operation });
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
-      if (url.pathname === JWKS_PATH) {
+      const target = requestTarget(req.url);
+      if (!target || !ROUTES.has(target.path)) return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
+      if (target.path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (target.path === JWKS_PATH) {
         if (!jwks) return sendJson(res, 404, { error: `No public keys: ${gh.keys.algorithm} tokens are signed with a shared secret (JWT_SECRET).` });
         return sendJson(res, 200, jwks, { 'cache-control': 'public, max-age=300' });
       }
-      if (url.pathname === '/readyz') {
-        const ok = await ready().catch(() => false);
-        return sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable' });
+      if (target.path === '/readyz') {
+        const report = await readiness().catch((): Readiness => ({ database: 'down', bus: { name: gh.bus.name, state: 'down' } }));
+        const ok = report.database === 'up';
+        return sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', ...report });
       }
-      if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
-
-      if (req.method === 'GET' && !url.searchParams.has('query') && gh.settings.server.nodeEnv === 'production') {
+      if (req.method === 'GET' && !new URLSearchParams(target.search).has('query') && gh.settings.server.nodeEnv === 'production') {
         // No landing page in production: say what this address is instead of a CSRF refusal.
         return sendJson(res, 400, requestError(NO_LANDING_PAGE, 'BAD_USER_INPUT'));
       }
       let body: unknown;
       if (req.method === 'POST') {
-        const text = await readBody(req, MAX_BODY_BYTES);
-        const type = req.headers['content-type'] ?? '';
-        if (type.includes('application/json') && text.length > 0) {
+        const text = await readBody(req, MAX_BODY_BYTES, gh.settings.server.requestTimeout * 1000);
+        // The media type is read as Apollo's CSRF check reads it (see media-type.ts).
+        if (isJsonMediaType(req.headers['content-type']) && text.length > 0) {
           try {
             body = JSON.parse(text);
           } catch {
@@ -109,7 +161,7 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
         plain[name] = text;
       }
       const result = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: target.search, body },
         context: async () => {
           const context = createContext(gh, plain, address, requestId);
           scope = context.gatehouse;
@@ -130,6 +182,10 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       if (res.headersSent) return void res.destroy();
       if (error instanceof PayloadTooLarge) {
         return sendJson(res, 413, requestError('The request body is too large.', 'BAD_USER_INPUT'), { connection: 'close' });
+      }
+      if (error instanceof BodyTimeout) {
+        res.once('finish', () => req.destroy());
+        return sendJson(res, 408, requestError('The request body did not arrive in time.', 'BAD_USER_INPUT'), { connection: 'close' });
       }
       gh.log.error({ err: error, reqId: requestId }, 'unexpected error');
       sendJson(res, 500, requestError('Internal server error.', 'INTERNAL_SERVER_ERROR'));

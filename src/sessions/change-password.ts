@@ -27,9 +27,10 @@ export async function changePassword(
   if (problem) throw new BadUserInput(problem, 'INVALID_PASSWORD');
   const user = await em.findOne(User, { id: userId }, { disableIdentityMap: true });
   if (!user) throw new InvalidCredentials();
-  await gh.loginLimiter.attempt(user.username, clientAddress);
+  const account = { userId: user.id, login: user.username };
+  await gh.loginLimiter.attempt(account, clientAddress);
   if (!(await checkPassword(oldPassword, user.passwordHash, gh.settings.passwords.bcryptRounds))) throw new InvalidCredentials();
-  await gh.loginLimiter.succeeded(user.username, clientAddress);
+  await gh.loginLimiter.succeeded(account, clientAddress);
   const passwordHash = await hashPassword(newPassword, gh.settings.passwords.bcryptRounds);
   const done = await gh.store.setPassword(userId, passwordHash, { ...origin, via: 'api' }, user.passwordHash);
   if (!done) throw new InvalidCredentials();

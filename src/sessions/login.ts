@@ -6,6 +6,7 @@ import type { Gatehouse } from '../runtime';
 import type { Origin } from '../store/events';
 import type { DeviceView } from '../store/rows';
 import { seconds } from '../util/clock';
+import { printable } from '../util/printable';
 import type { UserSnapshot } from './cache';
 import { clockAtLeast, type IssuedAccess, issueAccessToken } from './issue';
 import { firstValidIat, userSnapshot } from './snapshots';
@@ -30,11 +31,31 @@ export interface SessionTokens {
   user: UserSnapshot;
 }
 
-/** Name of a new device: `deviceName`, else `X-Device-Model`, else `User-Agent`. */
+/** Longest device name kept, code points. */
+export const MAX_DEVICE_NAME = 255;
+/** Longest user agent kept, code points. */
+export const MAX_USER_AGENT = 512;
+
+/**
+ * Name of a new device: `deviceName`, else `X-Device-Model`, else `User-Agent`, each made
+ * `printable` first (no control, escape or bidi characters, whitespace collapsed), so what
+ * `devices` shows and the logs hold is what a person reads; the first that is not blank wins.
+ *
+ * @example deviceNameFrom({ deviceName: '\u202eenohp\r\n', headers: {} }) // 'enohp'
+ */
 export function deviceNameFrom(input: Pick<LoginInput, 'deviceName' | 'headers'>): string {
   const candidates = [input.deviceName, input.headers['x-device-model'], input.headers['user-agent']];
-  const name = candidates.map((value) => value?.trim()).find((value) => value) ?? 'Unknown device';
-  return name.slice(0, 255);
+  for (const value of candidates) {
+    const name = value === undefined || value === null ? '' : printable(value, MAX_DEVICE_NAME);
+    if (name) return name;
+  }
+  return 'Unknown device';
+}
+
+/** The `User-Agent` of a new device, made `printable`; null when absent or blank. */
+export function userAgentFrom(headers: LoginInput['headers']): string | null {
+  const agent = headers['user-agent'];
+  return (agent && printable(agent, MAX_USER_AGENT)) || null;
 }
 
 /**
@@ -42,7 +63,9 @@ export function deviceNameFrom(input: Pick<LoginInput, 'deviceName' | 'headers'>
  * when over), checks the password (bcrypt, async; a dummy compare for an unknown user),
  * then the session store starts a device session (Device, first refresh token and
  * `lastLogin`, in one transaction). One error for every failure, reported as a
- * `login.failed` or `login.rate_limited` event; a success resets the username's counter.
+ * `login.failed` or `login.rate_limited` event; a success resets the account's counter.
+ * The per-user limit counts against the account the login resolves to (`accountKeys`), so
+ * a `findUser` hook that folds case does not give each spelling its own counter.
  */
 export async function login(gh: Gatehouse, em: EntityManager, input: LoginInput): Promise<SessionTokens> {
   const origin = input.origin ?? {};
@@ -60,11 +83,13 @@ export async function login(gh: Gatehouse, em: EntityManager, input: LoginInput)
 
 async function passwordLogin(gh: Gatehouse, em: EntityManager, input: LoginInput, origin: Origin): Promise<SessionTokens> {
   const address = input.clientAddress ?? null;
-  await gh.loginLimiter.attempt(input.username, address);
   const user = gh.hooks.findUser ? await gh.hooks.findUser(input.username, em) : await em.findOne(User, { username: input.username });
+  // Counted against the account the login resolved to (see accountKeys), before the password is checked.
+  const account = { userId: user?.id ?? null, login: input.username };
+  await gh.loginLimiter.attempt(account, address);
   const passwordOk = await checkPassword(input.password, user?.passwordHash ?? null, gh.settings.passwords.bcryptRounds);
   if (!user || !passwordOk || !user.isActive) throw new InvalidCredentials();
-  await gh.loginLimiter.succeeded(input.username, address);
+  await gh.loginLimiter.succeeded(account, address);
 
   // Right after a password change, wait for the first second whose tokens are valid.
   const nowMs = await clockAtLeast(gh.clock, firstValidIat(user.tokensValidAfter));
@@ -74,7 +99,7 @@ async function passwordLogin(gh: Gatehouse, em: EntityManager, input: LoginInput
       username: user.username,
       passwordHash: user.passwordHash,
       deviceName: deviceNameFrom(input),
-      userAgent: input.headers['user-agent']?.slice(0, 512) ?? null,
+      userAgent: userAgentFrom(input.headers),
       at: nowMs,
     },
     origin,

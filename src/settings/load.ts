@@ -6,7 +6,7 @@
  * variable. Nothing else in Gatehouse reads `process.env`.
  *
  * @example
- * const settings = loadSettings({ JWT_SECRET: 'x'.repeat(32), JWT_EXPIRATION_DELTA: '15m' });
+ * const settings = loadSettings({ JWT_SECRET: 'x'.repeat(32), JWT_EXPIRATION_DELTA: '15m' }); // fine outside production
  * settings.tokens.accessLifetime; // 900 (seconds)
  * settingsWith({ tokens: { leeway: 30 } }).tokens.leeway; // 30
  * settingsWith({ passwords: { bcryptRounds: 3 } });        // throws: Invalid setting BCRYPT_ROUNDS: …
@@ -20,6 +20,30 @@ export type Env = Record<string, string | undefined>;
 
 /** Shortest `JWT_SECRET` accepted in production, bytes (256 bits, the HS256 output size; RFC 7518 §3.2). */
 export const MIN_SECRET_BYTES = 32;
+
+/** Least estimated entropy of a `JWT_SECRET` accepted in production, bits (see `estimatedEntropyBits`). */
+export const MIN_SECRET_ENTROPY_BITS = 96;
+
+/**
+ * A crude, upper-bound estimate of the entropy of a secret, bits: its length in bytes times
+ * the Shannon entropy of its byte frequencies. It cannot tell a random secret from a clever
+ * human one, but it does catch the trivial ones: one repeated letter scores 0, `abab…` 1 bit
+ * a byte, `password` four times 88. Random secrets of 32 bytes or more score far above
+ * `MIN_SECRET_ENTROPY_BITS`: hex about 220 for 64 characters, base64 above 120 for 32.
+ *
+ * @example estimatedEntropyBits('x'.repeat(32)) // 0
+ */
+export function estimatedEntropyBits(secret: string): number {
+  const bytes = Buffer.from(secret, 'utf8');
+  const counts = new Map<number, number>();
+  for (const byte of bytes) counts.set(byte, (counts.get(byte) ?? 0) + 1);
+  let perByte = 0;
+  for (const count of counts.values()) {
+    const p = count / bytes.length;
+    perByte -= p * Math.log2(p);
+  }
+  return perByte * bytes.length;
+}
 
 type Draft = Record<string, Record<string, unknown>>;
 
@@ -78,13 +102,17 @@ function applyOverrides(draft: Draft, overrides: SettingsOverrides): void {
 
 /**
  * The rules between settings: the pool bounds, and the key settings against the algorithm
- * and the mode. In production a strong `JWT_SECRET` (HS) or a `JWT_PRIVATE_KEY` (RS/ES/PS,
+ * and the mode. In production a strong `JWT_SECRET` (HS: at least `MIN_SECRET_BYTES` bytes
+ * and `MIN_SECRET_ENTROPY_BITS` of estimated entropy) or a `JWT_PRIVATE_KEY` (RS/ES/PS,
  * in every mode) is required; rotation keys are for asymmetric algorithms only. (Reading and
  * checking the PEM keys themselves is `loadTokenKeys`' job.)
  */
 function checkTogether(s: Settings): void {
   if (s.database.poolMin > s.database.poolMax) {
     throw new SettingsError('DATABASE_POOL_MIN', `must not be above DATABASE_POOL_MAX (${s.database.poolMax})`);
+  }
+  if (s.server.headersTimeout > s.server.requestTimeout) {
+    throw new SettingsError('HTTP_HEADERS_TIMEOUT', `must not be above HTTP_REQUEST_TIMEOUT (${s.server.requestTimeout}s): the headers are part of the request`);
   }
   const { algorithm, secret, privateKey, publicKeys } = s.tokens;
   const hmac = algorithm.startsWith('HS');
@@ -100,6 +128,9 @@ function checkTogether(s: Settings): void {
   }
   if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
     throw new SettingsError('JWT_SECRET', `must be at least ${MIN_SECRET_BYTES} bytes when NODE_ENV=production (e.g. openssl rand -base64 48)`);
+  }
+  if (estimatedEntropyBits(secret) < MIN_SECRET_ENTROPY_BITS) {
+    throw new SettingsError('JWT_SECRET', `is too predictable for NODE_ENV=production (repeated characters or a short pattern; use random bytes, e.g. openssl rand -base64 48)`);
   }
 }
 

@@ -43,7 +43,7 @@ const DATA_DIR = './data';
 
 const ROWS = [
   // tokens
-  setting('JWT_SECRET', 'tokens', 'secret', optionalText({ trim: false, secret: true }), null, 'HMAC key; generated and kept in the data folder in development, required in production (at least 32 bytes)'),
+  setting('JWT_SECRET', 'tokens', 'secret', optionalText({ trim: false, secret: true }), null, 'HMAC key; generated and kept in the data folder in development, required in production (at least 32 bytes, and not a repeated character or short pattern)'),
   setting('JWT_ALGORITHM', 'tokens', 'algorithm', oneOf(ALGORITHMS), 'HS256', 'signing algorithm'),
   setting('JWT_PRIVATE_KEY', 'tokens', 'privateKey', optionalText(), null, 'PEM text or a file path: the signing key of RS/ES/PS algorithms'),
   setting('JWT_PUBLIC_KEY', 'tokens', 'publicKey', optionalText(), null, 'PEM text or a file path: the verification key (derived from the private key when unset)'),
@@ -60,6 +60,8 @@ const ROWS = [
   setting('JWT_SESSION_CACHE_TTL', 'sessions', 'cacheTtl', duration(), '5s', 'how long a process may trust its cached view of a user or device'),
   setting('JWT_SESSION_EXPIRATION_ACCURACY', 'sessions', 'expirationAccuracy', duration(), '30m', "how often a device's last-seen time is written"),
   setting('JWT_REFRESH_REUSE_INTERVAL', 'sessions', 'reuseInterval', duration(), '10s', 'grace window for concurrent refreshes of one token'),
+  setting('APP_TOKEN_REAUTH_WINDOW', 'sessions', 'appTokenReauthWindow', duration(), '10m', 'createRefreshToken needs an access token whose password login (orig_iat) is at most this old'),
+  setting('MAX_DEVICES_PER_USER', 'sessions', 'maxDevicesPerUser', integer(1, 100_000), '50', 'live devices a user may have; a login past it ends the least recently seen one'),
   // cookie
   setting('JWT_COOKIE', 'cookie', 'enabled', boolean(), 'false', 'browser mode: the refresh token also travels in an HttpOnly cookie'),
   setting('JWT_COOKIE_PATH', 'cookie', 'path', text({ pattern: /^\/[\x21-\x3a\x3c-\x7e]*$/, problem: 'is not a URL path (it starts with / and holds no spaces or ;)', accepts: 'URL path' }), '/graphql', 'the path the refresh cookie is scoped to: where GraphQL is served'),
@@ -81,12 +83,20 @@ const ROWS = [
   setting('GRAPHQL_MAX_ALIASES', 'limits', 'graphqlMaxAliases', integer(0, 10_000), '15', 'most aliases in a GraphQL document'),
   setting('GRAPHQL_MAX_COST', 'limits', 'graphqlMaxCost', integer(1, 10_000_000), '5000', 'highest cost of a GraphQL document'),
   setting('GRAPHQL_MAX_TOKENS', 'limits', 'graphqlMaxTokens', integer(50, 1_000_000), '1000', 'most tokens the parser reads in a GraphQL document'),
+  // subscriptions
+  setting('SUBSCRIPTIONS_INIT_TIMEOUT', 'subscriptions', 'initTimeout', duration(1), '3s', 'how long a new WebSocket may wait before its connection_init (then closed 4408)'),
+  setting('SUBSCRIPTIONS_MAX_PER_SOCKET', 'subscriptions', 'maxPerSocket', integer(1, 10_000), '20', 'operations running at once on one WebSocket (one more: closed 4431 TOO_MANY_SUBSCRIPTIONS)'),
+  setting('SUBSCRIPTIONS_MAX_SOCKETS_PER_USER', 'subscriptions', 'maxSocketsPerUser', integer(1, 100_000), '20', 'signed-in WebSockets one user may hold on one process (one more: closed 4430 TOO_MANY_SOCKETS)'),
+  setting('SUBSCRIPTIONS_MAX_SOCKETS', 'subscriptions', 'maxSockets', integer(1, 1_000_000), '10000', 'WebSockets one process holds at most, signed in or not (one more: closed 1013 SERVER_BUSY)'),
+  setting('SUBSCRIPTIONS_MAX_MESSAGE_BYTES', 'subscriptions', 'maxMessageBytes', integer(1024, 16 * 1024 * 1024), '65536', 'largest WebSocket message a client may send, bytes (a larger one: closed 1009)'),
   // server
   setting('PORT', 'server', 'port', integer(0, 65535), '4000', 'HTTP port (0: any free port)'),
   setting('HOST', 'server', 'host', text(), '127.0.0.1', 'address to listen on'),
   setting('NODE_ENV', 'server', 'nodeEnv', oneOf(NODE_ENVS), 'development', 'production turns off Sandbox and introspection, and demands secrets'),
   setting('TRUST_PROXY', 'server', 'trustProxy', boolean(), 'false', 'take the client address from the last X-Forwarded-For entry (one trusted proxy in front)'),
   setting('SHUTDOWN_TIMEOUT', 'server', 'shutdownTimeout', duration(), '10s', 'how long SIGTERM waits for in-flight requests before closing connections'),
+  setting('HTTP_HEADERS_TIMEOUT', 'server', 'headersTimeout', duration(1), '10s', 'a request whose headers have not all arrived by then gets 408 and its connection closed'),
+  setting('HTTP_REQUEST_TIMEOUT', 'server', 'requestTimeout', duration(1), '15s', 'a request (headers and body) not all arrived by then gets 408 and its connection closed; at least HTTP_HEADERS_TIMEOUT'),
   setting('GATEHOUSE_WORKER_NICE', 'server', 'workerNice', integer(0, 19), '10', "nice value for the worker threads (bcrypt's pool), so hashing yields to the event loop; 0 leaves them be"),
   // logging
   setting('LOG_LEVEL', 'logging', 'level', oneOf(LOG_LEVELS), 'info', 'lowest level of log lines written'),

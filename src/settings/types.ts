@@ -60,6 +60,10 @@ export interface SessionSettings {
   readonly expirationAccuracy: number;
   /** Grace window for concurrent refreshes of one refresh token. */
   readonly reuseInterval: number;
+  /** How old the password login (`orig_iat`) of the caller of `createRefreshToken` may be. */
+  readonly appTokenReauthWindow: number;
+  /** Live devices a user may have; a login past it ends the least recently seen one. */
+  readonly maxDevicesPerUser: number;
 }
 
 /** Browser cookie mode: the refresh token also travels in an HttpOnly cookie. */
@@ -105,6 +109,20 @@ export interface LimitSettings {
   readonly graphqlMaxTokens: number;
 }
 
+/** GraphQL over WebSocket (graphql-ws): the limits of `src/subscriptions/`. Durations are whole seconds. */
+export interface SubscriptionSettings {
+  /** How long a new socket may wait before its `connection_init`. */
+  readonly initTimeout: number;
+  /** Operations running at once on one socket. */
+  readonly maxPerSocket: number;
+  /** Signed-in sockets one user may hold on one process. */
+  readonly maxSocketsPerUser: number;
+  /** Sockets one process holds at most. */
+  readonly maxSockets: number;
+  /** Largest message a client may send, bytes. */
+  readonly maxMessageBytes: number;
+}
+
 export interface ServerSettings {
   readonly port: number;
   readonly host: string;
@@ -113,6 +131,10 @@ export interface ServerSettings {
   readonly trustProxy: boolean;
   /** How long a SIGTERM waits for in-flight requests before closing connections, seconds. */
   readonly shutdownTimeout: number;
+  /** How long a client may take to send a request's headers, seconds (Node's `headersTimeout`). */
+  readonly headersTimeout: number;
+  /** How long a client may take to send a whole request, headers and body, seconds (Node's `requestTimeout`, and the body's deadline). */
+  readonly requestTimeout: number;
   /** Nice value for the server's worker threads (bcrypt's thread pool); 0 leaves them be. */
   readonly workerNice: number;
 }
@@ -131,6 +153,7 @@ export interface Settings {
   readonly database: DatabaseSettings;
   readonly redis: RedisSettings;
   readonly limits: LimitSettings;
+  readonly subscriptions: SubscriptionSettings;
   readonly server: ServerSettings;
   readonly logging: LoggingSettings;
 }

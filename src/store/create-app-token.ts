@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { BaseSqlitePlatform, type SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { appTokenKey } from '../app-tokens/rules';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh/opaque';
 import type { StoreDeps } from './deps';
@@ -15,14 +16,25 @@ export interface AppTokenView {
   lastUsedAt: Date | null;
 }
 
+/** PostgreSQL: creations for one user queue on the User row (the first lock of every session write). */
+const LOCK_USER = 'select id from gatehouse_user where id = ? for update';
 const REVOKE_LIVE = "update gatehouse_refresh_token set revoked_at = ? where user_id = ? and kind = 'app' and app = ? and revoked_at is null";
 const INSERT = "insert into gatehouse_refresh_token (id, kind, token_hash, user_id, app, orig_iat, created_at) values (?, 'app', ?, ?, ?, ?, ?)";
+
+/** How many times a creation that met another one's new row (the unique index) starts again. */
+const MAX_ATTEMPTS = 3;
 
 /**
  * Creates the user's app token for `app` (a valid app name: the caller checks it), revoking
  * the one it replaces, in one transaction. The key is returned once; only its hash is
  * stored. Access tokens delegated from the replaced key stop at once, on every instance.
  * Emits `app_token.created` (with how many it replaced).
+ *
+ * One live app token per user and app is the database's rule (a partial unique index,
+ * `Migration20261202140000`). Concurrent creations for one user, on any instance, queue on
+ * the User row (PostgreSQL; SQLite has one writer): each replaces the one before, so the
+ * last one stays live and every caller gets its key. A creation that still meets the index
+ * (a writer that does not take the lock) starts again, at most `MAX_ATTEMPTS` times.
  *
  * @example
  * const { key, token } = await createAppToken(deps, user.id, 'reporting-job', origin);
@@ -33,11 +45,21 @@ export async function createAppToken(deps: StoreDeps, userId: string, app: strin
   const token: AppTokenView = { id: randomUUID(), app, createdAt: new Date(now), lastUsedAt: null };
   const em = deps.orm.em.fork() as unknown as EntityManager;
   const at = dbDate(em, now);
-  const replaced = await em.transactional(async (tem) => {
-    const count = affected(await tem.execute(REVOKE_LIVE, [at, userId, app], 'run'));
-    await tem.execute(INSERT, [token.id, hashRefreshToken(key), userId, app, Math.floor(now / 1000), at], 'run');
-    return count;
-  });
+  const sqlite = em.getPlatform() instanceof BaseSqlitePlatform;
+  let replaced = 0;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      replaced = await em.transactional(async (tem) => {
+        if (!sqlite) await tem.execute(LOCK_USER, [userId], 'all');
+        const count = affected(await tem.execute(REVOKE_LIVE, [at, userId, app], 'run'));
+        await tem.execute(INSERT, [token.id, hashRefreshToken(key), userId, app, Math.floor(now / 1000), at], 'run');
+        return count;
+      });
+      break;
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
   await settle(deps, {
     invalidations: [{ kind: 'app', id: appTokenKey(userId, app) }],
     events: [{ type: 'app_token.created', at: now, origin, userId, app, replaced }],

@@ -8,7 +8,9 @@ export type DeviceSelection =
   /** Every unexpired device of the user but `keepId` (logoutOtherDevices). */
   | { kind: 'others'; userId: string; keepId: string | null }
   /** Every device of the user (password change). */
-  | { kind: 'all'; userId: string };
+  | { kind: 'all'; userId: string }
+  /** The user's live devices beyond the newest `keep` by last-seen time, never `newId` (a login past `MAX_DEVICES_PER_USER`). */
+  | { kind: 'least_recent'; userId: string; keep: number; newId: string };
 
 /** The condition and its parameters for a selection. */
 function where(em: EntityManager, selection: DeviceSelection, nowMs: number): [string, unknown[]] {
@@ -21,6 +23,15 @@ function where(em: EntityManager, selection: DeviceSelection, nowMs: number): [s
         : ['user_id = ? and revoked_at is null and expires_at > ? and id <> ?', [selection.userId, dbDate(em, nowMs), selection.keepId]];
     case 'all':
       return ['user_id = ? and revoked_at is null', [selection.userId]];
+    case 'least_recent': {
+      // Every live device but the new one and the `keep` most recently seen of the others.
+      const others = 'user_id = ? and revoked_at is null and expires_at > ? and id <> ?';
+      const values = [selection.userId, dbDate(em, nowMs), selection.newId];
+      return [
+        `${others} and id not in (select id from gatehouse_device where ${others} order by last_seen_at desc, created_at desc, id desc limit ?)`,
+        [...values, ...values, Math.max(0, selection.keep)],
+      ];
+    }
   }
 }
 

@@ -17,7 +17,9 @@ export type EndReason =
   /** A rotated refresh token presented again after the grace window (theft). */
   | 'reused'
   /** A password change (`changePassword`, `users set-password`). */
-  | 'password_changed';
+  | 'password_changed'
+  /** A login past `MAX_DEVICES_PER_USER` ended the user's least recently seen device. */
+  | 'evicted';
 
 /** Where a change came from, for the audit line: a request (its id) or the CLI. */
 export interface Origin {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh/opaque';
 import type { StoreDeps } from './deps';
+import { endDevices } from './end-devices';
 import type { Origin } from './events';
 import { affected, dbDate, type DeviceView } from './rows';
 import { settle } from './settle';
@@ -33,7 +34,11 @@ const INSERT_TOKEN =
  * User row first (the lock order of a password change, and only while the password is
  * still the one just checked and the user active, so a login racing a password change
  * cannot outlive it), then the Device and its first refresh token. Null when the user
- * changed meanwhile. Emits `session.started`.
+ * changed meanwhile. A user holds at most `MAX_DEVICES_PER_USER` live devices: in the same
+ * transaction, the login ends the least recently seen ones beyond it (each a
+ * `session.ended` event, reason `evicted`, dropped from every instance's cache). Logins of
+ * one user queue on its User row, so concurrent ones cannot both stay under the limit's
+ * count. Emits `session.started`.
  *
  * @example
  * const started = await startSession(deps, { userId, username, passwordHash, deviceName: 'laptop', userAgent: null, at: clock.now() }, origin);
@@ -52,16 +57,20 @@ export async function startSession(deps: StoreDeps, input: NewSession, origin: O
   };
   const em = deps.orm.em.fork() as unknown as EntityManager;
   const at = dbDate(em, input.at);
-  const started = await em.transactional(async (tem) => {
-    if (affected(await tem.execute(MARK_LOGIN, [at, input.userId, input.passwordHash, true], 'run')) !== 1) return false;
+  const evicted = await em.transactional(async (tem) => {
+    if (affected(await tem.execute(MARK_LOGIN, [at, input.userId, input.passwordHash, true], 'run')) !== 1) return null;
     await tem.execute(INSERT_DEVICE, [device.id, input.userId, device.name, device.userAgent, at, at, dbDate(em, device.expiresAt.getTime())], 'run');
     await tem.execute(INSERT_TOKEN, [randomUUID(), hashRefreshToken(refreshToken), input.userId, device.id, Math.floor(input.at / 1000), at], 'run');
-    return true;
+    const keep = deps.settings.sessions.maxDevicesPerUser - 1;
+    return endDevices(tem, { kind: 'least_recent', userId: input.userId, keep, newId: device.id }, input.at);
   });
-  if (!started) return null;
+  if (!evicted) return null;
   await settle(deps, {
-    invalidations: [],
-    events: [{ type: 'session.started', at: input.at, origin, userId: input.userId, username: input.username, deviceId: device.id }],
+    invalidations: evicted.map((id) => ({ kind: 'device' as const, id })),
+    events: [
+      ...evicted.map((deviceId) => ({ type: 'session.ended' as const, at: input.at, origin, userId: input.userId, deviceId, reason: 'evicted' as const })),
+      { type: 'session.started', at: input.at, origin, userId: input.userId, username: input.username, deviceId: device.id },
+    ],
   });
   return { device, refreshToken };
 }

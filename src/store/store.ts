@@ -1,8 +1,10 @@
+import { clearSealedSuccessors } from './clear-sealed';
 import { createAppToken, type AppTokenView } from './create-app-token';
 import type { StoreDeps } from './deps';
 import { endSessions } from './end-sessions';
 import type { Origin } from './events';
 import { revokeRefreshToken } from './revoke';
+import { revokeAppToken } from './revoke-app-token';
 import { rotate, type Rotation } from './rotate';
 import { type PasswordSet, setPassword } from './set-password';
 import { type NewSession, startSession, type StartedSession } from './start-session';
@@ -52,9 +54,19 @@ export class SessionStore {
     return createAppToken(this.deps, userId, app, origin);
   }
 
+  /** Ends one of the user's app tokens by id (see `revokeAppToken`); false when unknown, another user's or already ended. */
+  revokeAppToken(userId: string, tokenId: string, origin: Origin = {}): Promise<boolean> {
+    return revokeAppToken(this.deps, userId, tokenId, origin);
+  }
+
   /** Sets a password hash and ends every session and app token of the user (see `setPassword`). */
   setPassword(userId: string, passwordHash: string, origin: Origin = {}, expectedHash?: string): Promise<PasswordSet | null> {
     return setPassword(this.deps, userId, passwordHash, origin, expectedHash);
+  }
+
+  /** Clears the sealed successors of tokens rotated before the grace window (see `clearSealedSuccessors`); how many. */
+  clearSealedSuccessors(): Promise<number> {
+    return clearSealedSuccessors(this.deps);
   }
 
   /** Records a device's use (last seen, sliding expiry) unless it was recorded after `staleSince` (ms). */

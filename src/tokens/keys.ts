@@ -92,7 +92,7 @@ function developmentSecret(settings: Settings): string {
   }
   const file = join(settings.database.dataDir, 'jwt-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(settings.database.dataDir, { recursive: true });
+  mkdirSync(settings.database.dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;

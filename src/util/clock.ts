@@ -15,6 +15,23 @@ export interface Clock {
   now(): number;
   /** Resolves once `ms` milliseconds have passed on this clock. */
   wait(ms: number): Promise<void>;
+  /**
+   * For clocks that jump (tests): calls `listener` after each jump, so timers computed from
+   * `now()` (a WebSocket's expiry) can be worked out again. Returns the function that stops it.
+   */
+  onAdvance?(listener: () => void): () => void;
+}
+
+/** The listeners of a clock that jumps. */
+class Jumps {
+  private readonly listeners = new Set<() => void>();
+  on(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  emit(): void {
+    for (const listener of this.listeners) listener();
+  }
 }
 
 /** The machine's clock. */
@@ -31,6 +48,7 @@ export const systemClock: Clock = {
  */
 export class ManualClock implements Clock {
   private current: number;
+  private readonly jumps = new Jumps();
 
   constructor(startMs: number = Date.now()) {
     this.current = startMs;
@@ -48,11 +66,17 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     if (!(ms >= 0)) throw new RangeError(`ManualClock.advance: ${ms} is not a forward move`);
     this.current += ms;
+    this.jumps.emit();
   }
 
   /** Sets the clock to `ms` since the epoch. */
   set(ms: number): void {
     this.current = ms;
+    this.jumps.emit();
+  }
+
+  onAdvance(listener: () => void): () => void {
+    return this.jumps.on(listener);
   }
 }
 
@@ -67,6 +91,7 @@ export class ManualClock implements Clock {
  */
 export class OffsetClock implements Clock {
   private offset = 0;
+  private readonly jumps = new Jumps();
 
   now(): number {
     return Date.now() + this.offset;
@@ -80,6 +105,11 @@ export class OffsetClock implements Clock {
   advance(ms: number): void {
     if (!(ms >= 0)) throw new RangeError(`OffsetClock.advance: ${ms} is not a forward move`);
     this.offset += ms;
+    this.jumps.emit();
+  }
+
+  onAdvance(listener: () => void): () => void {
+    return this.jumps.on(listener);
   }
 }
 

@@ -34,11 +34,15 @@ export interface TestServer extends RunningGatehouse {
 export async function startTestServer(
   kind: DatabaseKind,
   env: Record<string, string> = {},
-  options: Pick<StartOptions, 'hooks' | 'log' | 'logger'> = {},
+  options: Pick<StartOptions, 'hooks' | 'log' | 'logger' | 'warn'> = {},
 ): Promise<TestServer> {
   let cleanup: () => Promise<void>;
   let databaseUrl: string;
-  if (kind === 'sqlite') {
+  if (env.DATABASE_URL) {
+    // A database someone else owns (e.g. shared by two servers): left as it is afterwards.
+    databaseUrl = env.DATABASE_URL;
+    cleanup = async () => undefined;
+  } else if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
     databaseUrl = `sqlite:${join(dir, 'test.sqlite')}`;
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
@@ -72,6 +76,25 @@ export async function startTestServer(
       await cleanup();
     },
   };
+}
+
+/**
+ * Two servers (two instances, in this process) on one new PostgreSQL database, told about
+ * each other's session changes by its LISTEN/NOTIFY bus; `stop()` stops both and drops it.
+ */
+export async function startTestServerPair(env: Record<string, string> = {}): Promise<{ a: TestServer; b: TestServer; stop(): Promise<void> }> {
+  const scratch = await createScratchPostgres();
+  try {
+    const a = await startTestServer('postgresql', { ...env, DATABASE_URL: scratch.url });
+    const b = await startTestServer('postgresql', { ...env, DATABASE_URL: scratch.url }).catch(async (error) => {
+      await a.stop();
+      throw error;
+    });
+    return { a, b, stop: async () => { await Promise.all([a.stop(), b.stop()]); await scratch.drop(); } };
+  } catch (error) {
+    await scratch.drop();
+    throw error;
+  }
 }
 
 /**

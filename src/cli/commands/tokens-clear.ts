@@ -12,7 +12,8 @@ export const tokensClear: Command = {
   usage:
     'gatehouse tokens clear [--batch-size N]\n\n' +
     'Deletes ended (logged-out or expired) devices with their tokens, then revoked refresh tokens.\n' +
-    'Live sessions and app tokens are kept. Works in short transactions of at most N rows\n' +
+    'Live sessions and app tokens are kept; rotated tokens lose their sealed successor once past\n' +
+    'the grace window (JWT_REFRESH_REUSE_INTERVAL). Works in short transactions of at most N rows\n' +
     '(default 1000), so it is safe while the server serves (e.g. daily from cron); prints its\n' +
     'progress; Ctrl-C stops after the current batch, and running it again goes on.\n',
   async run(argv, io) {
@@ -30,9 +31,11 @@ export const tokensClear: Command = {
     process.once('SIGTERM', onSignal);
     let lastReport = systemClock.now();
     try {
-      const cleared = await withDatabase(loadSettings(io.env), (orm) =>
+      const settings = loadSettings(io.env);
+      const cleared = await withDatabase(settings, (orm) =>
         clearTokens(orm, {
           nowMs: systemClock.now(),
+          reuseIntervalSeconds: settings.sessions.reuseInterval,
           batchSize,
           shouldStop: () => stopping,
           onProgress: (so) => {
@@ -42,7 +45,7 @@ export const tokensClear: Command = {
           },
         }),
       );
-      io.out(`Deleted ${cleared.tokens} token(s) and ${cleared.devices} device(s).${cleared.stopped ? ' Stopped before the end: run it again to go on.' : ''}`);
+      io.out(`Deleted ${cleared.tokens} token(s) and ${cleared.devices} device(s); cleared ${cleared.sealed} sealed successor(s).${cleared.stopped ? ' Stopped before the end: run it again to go on.' : ''}`);
       return cleared.stopped ? 1 : 0;
     } finally {
       process.removeListener('SIGINT', onSignal);

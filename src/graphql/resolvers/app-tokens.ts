@@ -1,8 +1,10 @@
-import { Arg, Args, Ctx, Directive, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Directive, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { createAppToken, listAppTokens } from '../../app-tokens/create';
 import { delegate } from '../../app-tokens/delegate';
 import type { GatehouseContext } from '../../context/context';
 import { GraphQLErrors } from '../errors';
+import { isUuid } from '../../util/uuid';
+import { requireDeviceSession, requireRecentLogin } from '../../sessions/require';
 import { BadUserInput } from '../../errors';
 import { AppTokenType, CreatedAppTokenType, DelegatePayloadType, RevokePayloadType, toAppTokenType, toDelegatePayload } from '../types/app-token';
 import { DelegateTokenArgs } from '../types/args';
@@ -18,12 +20,26 @@ export class AppTokenResolver {
     return (await listAppTokens(gatehouse.em, user.id)).map(toAppTokenType);
   }
 
-  @Mutation(() => CreatedAppTokenType, { description: 'A new app token for `app`, replacing the previous one; the key is shown once.' })
+  @Mutation(() => CreatedAppTokenType, {
+    description:
+      'A new app token for `app`, replacing the previous one; the key is shown once. ' +
+      'Needs an access token of a device session whose password login is at most APP_TOKEN_REAUTH_WINDOW old.',
+  })
   @Directive('@auth')
   async createRefreshToken(@Arg('app', () => String) app: string, @Ctx() { gatehouse }: GatehouseContext): Promise<CreatedAppTokenType> {
-    const { user } = await gatehouse.principal();
+    const { user, claims } = await gatehouse.principal();
+    requireRecentLogin(claims, gatehouse.gh.clock.now(), gatehouse.gh.settings.sessions.appTokenReauthWindow);
     const { key, token } = await createAppToken(gatehouse.gh, user.id, app, { requestId: gatehouse.requestId });
     return { refreshToken: key, appToken: toAppTokenType(token) };
+  }
+
+  @Mutation(() => Boolean, { description: "Ends one of the caller's app tokens by the id refreshTokens lists; false for an unknown id or another user's." })
+  @Directive('@auth')
+  async revokeAppToken(@Arg('id', () => ID) id: string, @Ctx() { gatehouse }: GatehouseContext): Promise<boolean> {
+    const { user, claims } = await gatehouse.principal();
+    requireDeviceSession(claims);
+    if (!isUuid(id)) return false;
+    return gatehouse.gh.store.revokeAppToken(user.id, id.toLowerCase(), { requestId: gatehouse.requestId });
   }
 
   @Mutation(() => DelegatePayloadType, { description: 'Exchanges an app token for an access token (grantType: urn:ietf:params:oauth:grant-type:jwt-bearer).' })

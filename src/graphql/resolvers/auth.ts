@@ -1,7 +1,8 @@
 import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
 import { GraphQLErrors } from '../errors';
-import { BadUserInput, InvalidRefreshToken, InvalidToken } from '../../errors';
+import { BadUserInput, InvalidRefreshToken, InvalidToken, Unauthenticated } from '../../errors';
+import { authenticate, authenticateFromCache } from '../../sessions/authenticate';
 import { login } from '../../sessions/login';
 import { rotateDeviceToken } from '../../sessions/rotate';
 import { refreshAccessToken } from '../../sessions/stateless-refresh';
@@ -13,13 +14,33 @@ import { RefreshTokenArgs, TokenAuthArgs } from '../types/args';
 import { seconds } from '../../util/clock';
 
 /**
- * `verifyToken`: the payload of a valid access token. No I/O, so it answers synchronously;
- * `buildGatehouseSchema` installs it as the field's resolver directly (see `DIRECT_RESOLVERS`).
+ * `verifyToken`: the payload of an access token that `@auth` would accept: signature and
+ * claims, then the same `authenticate` check (user active, no later password change, and
+ * with `JWT_SESSION_CHECK` its device session or app token live), answered
+ * `INVALID_TOKEN` with the reason (`SESSION_REVOKED` for an ended session) otherwise.
+ * Synchronous when the caches know the session (`authenticateFromCache`), so
+ * `buildGatehouseSchema` installs it as the field's resolver directly (see `DIRECT_RESOLVERS`);
+ * a promise when the database must be asked.
  */
-export function verifyTokenField(token: string, { gatehouse }: GatehouseContext): VerifyPayloadType {
-  const verified = verifyAccessTokenCached(token, gatehouse.gh.settings, gatehouse.gh.keys, gatehouse.gh.verifiedTokens, seconds(gatehouse.gh.clock.now()));
+export function verifyTokenField(token: string, { gatehouse }: GatehouseContext): VerifyPayloadType | Promise<VerifyPayloadType> {
+  const { gh } = gatehouse;
+  const verified = verifyAccessTokenCached(token, gh.settings, gh.keys, gh.verifiedTokens, seconds(gh.clock.now()));
   if (!verified.ok) throw new InvalidToken(verified.problem);
-  return { payload: toTokenPayload(verified.claims) };
+  const answer = () => ({ payload: toTokenPayload(verified.claims) });
+  let cached;
+  try {
+    cached = authenticateFromCache(gh, verified.claims);
+  } catch (error) {
+    asInvalidToken(error);
+  }
+  if (cached) return answer();
+  return authenticate(gh, () => gatehouse.em, verified.claims).then(answer, asInvalidToken);
+}
+
+/** An `@auth` refusal as `verifyToken` and the stateless refresh report it: INVALID_TOKEN with the same reason. */
+function asInvalidToken(error: unknown): never {
+  if (error instanceof Unauthenticated) throw new InvalidToken(error.reason);
+  throw error;
 }
 
 /** Login, verification and refresh: the contract's token mutations. Thin: the rules live in `sessions/`. */
@@ -39,13 +60,13 @@ export class AuthResolver {
       clientAddress: gatehouse.clientAddress,
       origin: { requestId: gatehouse.requestId },
     });
-    const payload = toAuthPayload(session);
+    const payload = toAuthPayload(session, gatehouse.gh.settings.cookie.enabled);
     gatehouse.setRefreshCookie(session.refreshToken, payload.refreshExpiresIn!);
     return shapePayload(gatehouse.gh, payload, session.user, 'tokenAuth');
   }
 
-  @Mutation(() => VerifyPayloadType, { description: 'The payload of a valid access token; INVALID_TOKEN otherwise.' })
-  verifyToken(@Arg('token', () => String) token: string, @Ctx() context: GatehouseContext): VerifyPayloadType {
+  @Mutation(() => VerifyPayloadType, { description: 'The payload of an access token @auth would accept (its session live); INVALID_TOKEN otherwise.' })
+  verifyToken(@Arg('token', () => String) token: string, @Ctx() context: GatehouseContext): VerifyPayloadType | Promise<VerifyPayloadType> {
     return verifyTokenField(token, context);
   }
 
@@ -78,7 +99,7 @@ export class AuthResolver {
       if (error instanceof InvalidRefreshToken && outside?.source === 'cookie') gatehouse.clearRefreshCookie();
       throw error;
     }
-    const payload = toAuthPayload(session);
+    const payload = toAuthPayload(session, gatehouse.gh.settings.cookie.enabled);
     gatehouse.setRefreshCookie(session.refreshToken, payload.refreshExpiresIn!);
     return shapePayload(gatehouse.gh, payload, session.user, 'refreshToken');
   }

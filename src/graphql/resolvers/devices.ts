@@ -1,12 +1,12 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
 import { GraphQLErrors } from '../errors';
+import { isUuid } from '../../util/uuid';
 import { liveDevices } from '../../sessions/devices';
+import { requireDeviceSession } from '../../sessions/require';
 import { DeviceType, toDeviceType } from '../types/device';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Per-device sessions: list them, end one, end this one, end all others. */
+/** Per-device sessions: list them, end one, end this one, end all others (ending needs a device session's token). */
 @GraphQLErrors()
 @Resolver()
 export class DeviceResolver {
@@ -20,8 +20,9 @@ export class DeviceResolver {
   @Mutation(() => Boolean, { description: "Ends one of the caller's devices; false for an unknown device or another user's." })
   @Directive('@auth')
   async logoutDevice(@Arg('id', () => ID) id: string, @Ctx() { gatehouse }: GatehouseContext): Promise<boolean> {
-    const { user } = await gatehouse.principal();
-    if (!UUID.test(id)) return false;
+    const { user, claims } = await gatehouse.principal();
+    requireDeviceSession(claims);
+    if (!isUuid(id)) return false;
     return gatehouse.gh.store.endDevice(user.id, id.toLowerCase(), 'logout_device', { requestId: gatehouse.requestId });
   }
 
@@ -29,9 +30,9 @@ export class DeviceResolver {
   @Directive('@auth')
   async logout(@Ctx() { gatehouse }: GatehouseContext): Promise<boolean> {
     const { user, claims } = await gatehouse.principal();
+    requireDeviceSession(claims);
     // The cookie belongs to this browser's device session, which ends here.
     gatehouse.clearRefreshCookie();
-    if (!claims.sid) return false;
     return gatehouse.gh.store.endDevice(user.id, claims.sid, 'logout', { requestId: gatehouse.requestId });
   }
 
@@ -39,6 +40,7 @@ export class DeviceResolver {
   @Directive('@auth')
   async logoutOtherDevices(@Ctx() { gatehouse }: GatehouseContext): Promise<number> {
     const { user, claims } = await gatehouse.principal();
-    return gatehouse.gh.store.endOtherDevices(user.id, claims.sid ?? null, { requestId: gatehouse.requestId });
+    requireDeviceSession(claims);
+    return gatehouse.gh.store.endOtherDevices(user.id, claims.sid, { requestId: gatehouse.requestId });
   }
 }

@@ -2,6 +2,7 @@ import { Args, Ctx, Directive, Mutation, Resolver } from 'type-graphql';
 import type { GatehouseContext } from '../../context/context';
 import { GraphQLErrors } from '../errors';
 import { changePassword } from '../../sessions/change-password';
+import { requireDeviceSession } from '../../sessions/require';
 import { ChangePasswordArgs } from '../types/args';
 
 @GraphQLErrors()
@@ -17,7 +18,8 @@ export class PasswordResolver {
     @Args(() => ChangePasswordArgs) { oldPassword, newPassword }: ChangePasswordArgs,
     @Ctx() { gatehouse }: GatehouseContext,
   ): Promise<boolean> {
-    const { user } = await gatehouse.principal();
+    const { user, claims } = await gatehouse.principal();
+    requireDeviceSession(claims);
     await changePassword(gatehouse.gh, gatehouse.em, user.id, oldPassword, newPassword, gatehouse.clientAddress, { requestId: gatehouse.requestId });
     // Every session of the user has ended, this browser's too.
     gatehouse.clearRefreshCookie();

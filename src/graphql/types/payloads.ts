@@ -48,11 +48,16 @@ export function toTokenPayload(claims: AccessClaims): TokenPayloadType {
   };
 }
 
-export function toAuthPayload(session: SessionTokens): AuthPayloadType {
+/**
+ * The `AuthPayload` of a device session. In cookie mode (`cookieMode` true) its
+ * `refreshToken` is null: the token travels only in the HttpOnly cookie, out of reach of
+ * the page's scripts.
+ */
+export function toAuthPayload(session: SessionTokens, cookieMode = false): AuthPayloadType {
   return {
     token: session.access.token,
     payload: toTokenPayload(session.access.claims),
-    refreshToken: session.refreshToken,
+    refreshToken: cookieMode ? null : session.refreshToken,
     refreshExpiresIn: Math.floor(session.device.expiresAt.getTime() / 1000),
     device: toDeviceType(session.device, session.device.id),
     user: toUserType(session.user),
