@@ -3,7 +3,7 @@
  * reason (the comment beside it); what is not here is internal and may change.
  *
  * @example
- * import { createGatehouse, gatehouseContext, buildGatehouseSchema, authDirectiveTransformer } from 'gatehouse';
+ * import { createGatehouse, gatehouseContext, buildGatehouseSchema, authDirectiveTransformer } from 'gatehouse-graphql';
  */
 import 'reflect-metadata';
 
@@ -68,7 +68,9 @@ export type { AuthPayload, TokenPayload, AuthPayloadUser, AuthPayloadDevice } fr
 export type { TokenKeys } from './tokens/keys';
 // Apollo Server: answers with the contract's codes and no stack traces; Gatehouse's response headers.
 export { gatehouseFormatError } from './server/format-error';
-export { gatehousePlugin } from './server/plugins/gatehouse';
+export { gatehousePlugin, type GatehousePlugin } from './server/plugins/gatehouse';
+// Metrics: the type of `gh.metrics` (its prom-client `registry`, for serving it on your own endpoint).
+export type { GatehouseMetrics, OperationKind } from './metrics/metrics';
 // A validation rule for your own Apollo Server: at most one tokenAuth per operation (each costs a bcrypt compare and a device).
 export { oneTokenAuthPerOperation } from './graphql/validation/one-token-auth';
 // Logs: a logger to pass as `logger`, and audit lines outside a request (`context.gatehouse.audit` inside one).

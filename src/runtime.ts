@@ -18,6 +18,9 @@ import { GatehouseEvents } from './store/events';
 import { SessionStore } from './store/store';
 import { startSealSweeper } from './store/clear-sealed';
 import { auditListener } from './logging/audit-listener';
+import { metricsListener } from './metrics/event-listener';
+import { GatehouseMetrics } from './metrics/metrics';
+import { serveMetrics, type MetricsServer } from './metrics/server';
 import { LiveSessions } from './subscriptions/live';
 import { toSignal } from './cluster/signals';
 import { authenticate } from './sessions/authenticate';
@@ -85,7 +88,15 @@ export interface Gatehouse {
    * every session change: this instance's (from `events`) and the other instances' (from the bus).
    */
   readonly live: LiveSessions;
-  /** Closes what the runtime opened itself (the Redis connection, the bus); not the ORM. */
+  /** This instance's Prometheus metrics, in its own registry (`metrics.registry`), fed by `events`. */
+  readonly metrics: GatehouseMetrics;
+  /**
+   * Serves `metrics` at `GET /metrics` on `METRICS_PORT` (same `HOST`), with the process's
+   * own metrics; `createGatehouse` and `npm start` call it. Its URL, or null when
+   * `METRICS_PORT` is unset. Closed by `close()`.
+   */
+  serveMetrics(): Promise<string | null>;
+  /** Closes what the runtime opened itself (the Redis connection, the bus, the metrics listener); not the ORM. */
   close(): Promise<void>;
 }
 
@@ -109,6 +120,9 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
   const sessions = new SessionCache(settings.sessions.cacheTtl, clock);
   const events = new GatehouseEvents((error) => log.error({ err: error }, 'event listener failed'));
   events.on(auditListener(log));
+  const metrics = new GatehouseMetrics();
+  events.on(metricsListener(metrics));
+  let metricsServer: Promise<MetricsServer> | undefined;
   const store = new SessionStore({ orm, clock, settings, sessions, bus, events, warn });
   const live = new LiveSessions({
     clock,
@@ -148,10 +162,19 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
     log,
     bus,
     loginLimiter: new LoginLimiter(settings, redis, clock),
+    metrics,
+    async serveMetrics() {
+      const port = settings.server.metricsPort;
+      if (port === null) return null;
+      metrics.collectProcessMetrics();
+      metricsServer ??= serveMetrics(metrics.registry, settings.server.host, port);
+      return (await metricsServer).url;
+    },
     live,
     async close() {
       live.close();
       stopSealSweeper();
+      if (metricsServer) await (await metricsServer.catch(() => undefined))?.close();
       await bus.close();
       if (!redis) return;
       await redis.quit().catch(() => undefined);

@@ -15,7 +15,7 @@ const DELEGATE = `mutation($clientId: String!, $grantType: String!, $refreshToke
   }
 }`;
 const REVOKE = `mutation($refreshToken: String) { revokeRefreshToken(refreshToken: $refreshToken) { revoked } }`;
-const BIN = join(__dirname, '..', '..', 'bin', 'gatehouse.js');
+const BIN = join(__dirname, '..', '..', 'bin', 'gatehouse-graphql.js');
 
 describeEachDatabase('app tokens', {}, (server) => {
   async function signedIn(username: string) {

@@ -173,7 +173,7 @@ describe('key settings are checked at start-up', () => {
 });
 
 describe('gatehouse keys generate', () => {
-  const BIN = join(__dirname, '..', '..', 'bin', 'gatehouse.js');
+  const BIN = join(__dirname, '..', '..', 'bin', 'gatehouse-graphql.js');
   const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...testEnv() } });
 
   for (const algorithm of ['ES256', 'PS256', undefined]) {

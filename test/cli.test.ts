@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { testEnv } from './support/server';
 import { assertData, bearer, gql, login, ME } from './support/http';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'gatehouse.js');
+const BIN = join(__dirname, '..', '..', 'bin', 'gatehouse-graphql.js');
 const MAIN = join(__dirname, '..', 'src', 'server', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
 const env = { ...process.env, ...testEnv({ DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}`, GATEHOUSE_DATA_DIR: dir }) };

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import jwt from 'jsonwebtoken';
-import { GatehouseClient, GraphQLRequestError, type SignOutEvent } from 'gatehouse/client';
+import { GatehouseClient, GraphQLRequestError, type SignOutEvent } from 'gatehouse-graphql/client';
 import { describeEachDatabase, TEST_SECRET, type TestServer } from './support/server';
 import { assertData, assertError, gql, ME, REFRESH } from './support/http';
 
@@ -97,6 +97,34 @@ describeEachDatabase('client helper', {}, (server) => {
     // Signed out: requests go without a token.
     await assert.rejects(client.request(ME), (error: GraphQLRequestError) => error.code === 'UNAUTHENTICATED' && error.reason === 'MISSING_TOKEN');
     assert.equal(recorder.sent.at(-1)!.authorization, null);
+  });
+
+  it('a refused refresh: requests whose answers come in after it get the refusal too, not MISSING_TOKEN', async () => {
+    await server().createUser({ username: 'cli-late' });
+    // Holds every answer but the first until the client has signed out.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let expiredAnswers = 0;
+    const gated: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (String(init?.body).includes('GatehouseRefresh') || String(init?.body).includes('GatehouseLogin')) return response;
+      if (expiredAnswers++ > 0) await released;
+      return response;
+    };
+    const client = new GatehouseClient({ url: server().url, fetch: gated, onSignOut: () => release() });
+    await client.login('cli-late', 'correct horse');
+    const stolen = client.session!.refreshToken!;
+    assertData(await gql(server().url, REFRESH, { refreshToken: stolen }));
+    await ageUsedTokens(server());
+    client.restore({ ...client.session!, token: expiredCopy(client.session!.token) });
+
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => client.request(ME)));
+    assert.equal(expiredAnswers, 4);
+    for (const result of results) {
+      assert.equal(result.status, 'rejected');
+      const error = (result as PromiseRejectedResult).reason as GraphQLRequestError;
+      assert.deepEqual([error.code, error.reason], ['INVALID_REFRESH_TOKEN', 'REUSED']);
+    }
   });
 
   it('signs out on REVOKED, and on SESSION_REVOKED for a still-valid access token', async () => {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { GatehouseClient } from 'gatehouse/client';
+import { GatehouseClient } from 'gatehouse-graphql/client';
 import jwt from 'jsonwebtoken';
 import { loadSettings, SettingsError } from '../src/settings';
 import { describeEachDatabase, startTestServer, TEST_SECRET, type TestServer } from './support/server';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
-import { createUser } from 'gatehouse';
+import { createUser } from 'gatehouse-graphql';
 import { startNotesServer, type NotesServer } from '../examples/sdl-server/server';
 import { testEnv } from './support/server';
 import { assertData, assertError, bearer, gql, REFRESH } from './support/http';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createUser, loadSettings } from 'gatehouse';
+import { createUser, loadSettings } from 'gatehouse-graphql';
 import { startGreetingServer } from '../examples/type-graphql-server/server';
 import { testEnv } from './support/server';
 import { assertData, assertError, bearer, gql, login } from './support/http';

@@ -319,7 +319,7 @@ describe('a spawned server under hostile input', () => {
 
   it('never writes a secret, a password or a token to its output', async () => {
     const env = { ...process.env, ...testEnv({ DATABASE_URL: `sqlite:${join(dir, 'h.sqlite')}`, GATEHOUSE_DATA_DIR: dir, JWT_AUDIENCE: AUDIENCE, JWT_ISSUER: ISSUER, LOGIN_MAX_FAILURES_PER_USER: '0', LOGIN_MAX_FAILURES_PER_ADDRESS: '0' }) };
-    const created = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'gatehouse.js'), 'users', 'create', 'victim', '--password-stdin'], { env, input: `${PASSWORD}\n`, encoding: 'utf8' });
+    const created = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'gatehouse-graphql.js'), 'users', 'create', 'victim', '--password-stdin'], { env, input: `${PASSWORD}\n`, encoding: 'utf8' });
     assert.equal(created.status, 0, created.stderr);
     const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'server', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { audit, createLogger, loadSettings, SettingsError, startGatehouse, type RunningGatehouse } from 'gatehouse';
+import { audit, createLogger, loadSettings, SettingsError, startGatehouse, type RunningGatehouse } from 'gatehouse-graphql';
 import { createUser } from '../src/users/create';
 import { testEnv } from './support/server';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH } from './support/http';

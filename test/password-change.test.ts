@@ -14,7 +14,7 @@ import { assertData, assertError, bearer, gql, login, ME, REFRESH } from './supp
 import { describeEachDatabase, testEnv, type TestServer } from './support/server';
 
 const CHANGE = `mutation Change($oldPassword: String!, $newPassword: String!) { changePassword(oldPassword: $oldPassword, newPassword: $newPassword) }`;
-const BIN = join(__dirname, '..', '..', 'bin', 'gatehouse.js');
+const BIN = join(__dirname, '..', '..', 'bin', 'gatehouse-graphql.js');
 
 /** An app (long-running) refresh token row for the user, as `createRefreshToken` would make. */
 async function addAppToken(server: TestServer, userId: string): Promise<string> {

@@ -1,6 +1,8 @@
 /**
- * What a browser gets when it opens /graphql: Apollo Sandbox, preset with the endpoint and
- * an example login, in development; no landing page at all in production.
+ * What a browser gets when it opens /graphql: Gatehouse's own page saying what the endpoint
+ * is and how to call it; in development with Apollo Sandbox embedded (preset with the
+ * endpoint and an example login, telemetry off), which the page does without when the CDN
+ * cannot be reached; in production the page alone, with no script.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +14,7 @@ const open = (url: string) =>
   fetch(url, { headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'user-agent': 'Mozilla/5.0' } });
 
 /** The JSON config Apollo writes into the Sandbox page. */
-function sandboxConfig(html: string): { initialState: { document: string; variables: Record<string, string>; headers: Record<string, string> }; endpointIsEditable: boolean } {
+function sandboxConfig(html: string): { initialState: { document: string; variables: Record<string, string>; headers: Record<string, string> }; endpointIsEditable: boolean; runTelemetry: boolean } {
   const match = /var embeddedSandboxConfig = (\{.*\});/.exec(html);
   assert.ok(match, 'the page configures an embedded Sandbox');
   return JSON.parse(match[1]);
@@ -33,10 +35,22 @@ describe('landing page in development', () => {
     assert.match(html, /var initialEndpoint = window\.location\.href;/);
     const config = sandboxConfig(html);
     assert.equal(config.endpointIsEditable, false);
+    assert.equal(config.runTelemetry, false, 'no telemetry to Apollo');
     assert.match(config.initialState.document, /mutation Login\(\$username: String!, \$password: String!\)/);
     assert.match(config.initialState.document, /tokenAuth\(username: \$username, password: \$password/);
     assert.match(config.initialState.document, /query Me \{\s*me \{/);
     assert.deepEqual(config.initialState.variables, { username: '', password: '' });
+  });
+
+  it('offline the page still says what Gatehouse is and how to call it', async () => {
+    const html = await (await open(server.url)).text();
+    // What remains without the CDN's script: the page minus every <script> element.
+    const withoutScripts = html.replace(/<script[\s\S]*?<\/script>/g, '');
+    assert.match(withoutScripts, /GraphQL endpoint of <strong>Gatehouse<\/strong>/);
+    assert.match(withoutScripts, /POST<\/code> and <code>Content-Type: application\/json/);
+    assert.match(withoutScripts, /tokenAuth\(username/);
+    assert.doesNotMatch(html, /you might be offline/i);
+    assert.match(html, /onerror="gatehouseSandboxFailed\(\)"/, 'a failed script load says so on the page');
   });
 
   it('the example operation runs against the served schema', async () => {
@@ -88,16 +102,19 @@ describe('landing page in production', () => {
   before(async () => (server = await startTestServer('sqlite', { NODE_ENV: 'production' })));
   after(() => server.stop());
 
-  it('serves no landing page: no HTML, no third-party script', async () => {
+  it('serves the page without Sandbox: no script, no third-party address; other clients get JSON', async () => {
     const response = await open(server.url);
     const text = await response.text();
-    assert.doesNotMatch(response.headers.get('content-type') ?? '', /html/);
-    assert.doesNotMatch(text, /apollographql\.com|<html|<script/i);
-    assert.equal(response.status, 400);
-    const [error] = JSON.parse(text).errors;
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+    assert.match(text, /GraphQL endpoint of <strong>Gatehouse<\/strong>/);
+    assert.doesNotMatch(text, /apollographql\.com|<script|sandbox/i);
+    const json = await fetch(server.url);
+    assert.equal(json.status, 400);
+    const [error] = (await json.json()).errors;
     assert.equal(error.extensions.code, 'BAD_USER_INPUT');
     assert.match(error.message, /GraphQL endpoint: send queries with POST/);
-    assert.doesNotMatch(text, /sandbox/i);
   });
 
   it('still answers GraphQL POSTs', async () => {

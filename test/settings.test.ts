@@ -59,7 +59,7 @@ describe('settings', () => {
       loginMaxFailuresPerUser: 5, loginMaxFailuresPerAddress: 100, loginFailureWindow: 900,
       graphqlMaxDepth: 10, graphqlMaxAliases: 15, graphqlMaxCost: 5000, graphqlMaxTokens: 1000,
     });
-    assert.deepEqual(s.server, { port: 4000, host: '127.0.0.1', nodeEnv: 'development', trustProxy: false, shutdownTimeout: 10, headersTimeout: 10, requestTimeout: 15, workerNice: 10 });
+    assert.deepEqual(s.server, { port: 4000, host: '127.0.0.1', metricsPort: null, nodeEnv: 'development', trustProxy: false, shutdownTimeout: 10, headersTimeout: 10, requestTimeout: 15, workerNice: 10 });
     assert.deepEqual(s.logging, { level: 'info' });
   });
 
@@ -128,6 +128,9 @@ describe('settings', () => {
     assert.throws(() => loadSettings({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) }), refusal('JWT_SECRET'));
     assert.throws(() => loadSettings({ JWT_ALGORITHM: 'ES256' }), refusal('JWT_PRIVATE_KEY'));
     assert.throws(() => loadSettings({ JWT_PUBLIC_KEYS: 'keys/' }), refusal('JWT_PUBLIC_KEYS'));
+    assert.throws(() => loadSettings({ PORT: '4000', METRICS_PORT: '4000' }), refusal('METRICS_PORT'));
+    assert.throws(() => loadSettings({ METRICS_PORT: 'nine' }), refusal('METRICS_PORT'));
+    assert.equal(loadSettings({ METRICS_PORT: '9464' }).server.metricsPort, 9464);
   });
 
   it('is frozen all the way down', () => {

@@ -25,7 +25,7 @@ import {
   noPubSub,
   type Gatehouse,
   type SubscriptionServer,
-} from 'gatehouse';
+} from 'gatehouse-graphql';
 import { signAccessToken } from '../src/tokens/access/sign';
 import { testEnv } from './support/server';
 import { firstResult, wsClient } from './support/ws';

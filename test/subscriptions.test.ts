@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
 import WebSocket from 'ws';
-import { GatehouseClient } from 'gatehouse/client';
+import { GatehouseClient } from 'gatehouse-graphql/client';
 import { describeEachDatabase, startTestServer, TEST_SECRET, type TestServer } from './support/server';
 import { assertData, bearer, gql, login, REFRESH } from './support/http';
 import { closedWithin, firstResult, RawSocket, SESSION_EVENTS, wsClient } from './support/ws';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
-import { User } from 'gatehouse';
+import { User } from 'gatehouse-graphql';
 
 /** The example's own entity, in the same MikroORM instance as Gatehouse's, pointing at a Gatehouse user. */
 @Entity({ tableName: 'note' })

@@ -1,6 +1,6 @@
 import { EventEmitter, on } from 'node:events';
-import type { GatehouseContext } from 'gatehouse';
-import { User } from 'gatehouse';
+import type { GatehouseContext } from 'gatehouse-graphql';
+import { User } from 'gatehouse-graphql';
 import { Note } from './note';
 
 /** The example's own event source: every note added (one process; a real app would use Redis or PostgreSQL here too). */

@@ -30,7 +30,7 @@ import {
   type GatehouseContext,
   type GatehouseHooks,
   type Settings,
-} from 'gatehouse';
+} from 'gatehouse-graphql';
 import { CreateNotes, Note } from './note';
 import { resolvers, typeDefs } from './schema';
 

@@ -18,7 +18,7 @@ import {
   gatehouseResolvers,
   type GatehouseContext,
   type Settings,
-} from 'gatehouse';
+} from 'gatehouse-graphql';
 
 @Resolver()
 export class GreetingResolver {

@@ -1,5 +1,5 @@
 /**
- * The `gatehouse` command line (`npx gatehouse …`). Exit codes: 0 done, 1 failed, 2 usage error.
+ * The `gatehouse-graphql` command line (`npx gatehouse-graphql …` inside a project that has the package). Exit codes: 0 done, 1 failed, 2 usage error.
  */
 import 'reflect-metadata';
 import { GatehouseError } from '../errors';
@@ -29,7 +29,7 @@ export function commandNames(): string[] {
 function generalHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
-  return `Usage: gatehouse COMMAND [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "gatehouse COMMAND --help" for a command's options. Settings come from the environment (see README).\n`;
+  return `Usage: gatehouse-graphql COMMAND [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "gatehouse-graphql COMMAND --help" for a command's options. Settings come from the environment (see README).\n`;
 }
 
 /** Runs the CLI with arguments (without `node` and the script); resolves to the exit code. */
@@ -43,7 +43,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     return words.every((word, index) => argv[index] === word);
   });
   if (!name) {
-    io.err(`gatehouse: unknown command "${argv.join(' ')}"\n\n${generalHelp()}`);
+    io.err(`gatehouse-graphql: unknown command "${argv.join(' ')}"\n\n${generalHelp()}`);
     return 2;
   }
   const command = COMMANDS[name];
@@ -56,19 +56,19 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`gatehouse ${name}: ${(error as Error).message}\nUsage: ${command.usage}`);
+      io.err(`gatehouse-graphql ${name}: ${(error as Error).message}\nUsage: ${command.usage}`);
       return 2;
     }
     // Domain errors carry a message meant for people: exit 1 with it (the contract's code in front for Gatehouse's own).
     if (error instanceof GatehouseError) {
-      io.err(`gatehouse ${name}: ${error.code}: ${error.message}`);
+      io.err(`gatehouse-graphql ${name}: ${error.code}: ${error.message}`);
       return 1;
     }
     if (error instanceof UserInputError || error instanceof SettingsError) {
-      io.err(`gatehouse ${name}: ${error.message}`);
+      io.err(`gatehouse-graphql ${name}: ${error.message}`);
       return 1;
     }
-    io.err(`gatehouse ${name}: failed: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`gatehouse-graphql ${name}: failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
 }
@@ -76,7 +76,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 function readStdin(): Promise<string> {
   return new Promise((resolve, reject) => {
     if (process.stdin.isTTY) {
-      reject(new UsageError('--password-stdin reads from a pipe, e.g. echo "$PASSWORD" | gatehouse users create NAME --password-stdin'));
+      reject(new UsageError('--password-stdin reads from a pipe, e.g. echo "$PASSWORD" | gatehouse-graphql users create NAME --password-stdin'));
       return;
     }
     let text = '';
@@ -87,7 +87,7 @@ function readStdin(): Promise<string> {
   });
 }
 
-/** Runs the CLI for this process (`bin/gatehouse.js`) and exits with its code. */
+/** Runs the CLI for this process (`bin/gatehouse-graphql.js`) and exits with its code. */
 export function runFromProcess(): void {
   runCli(process.argv.slice(2), {
     out: (line) => console.log(line),

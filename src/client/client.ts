@@ -44,6 +44,8 @@ interface Answer<T> {
 export class GatehouseClient {
   private current: ClientSession | null;
   private refreshing: Promise<void> | null = null;
+  /** The last refusal of a refresh, and the access token of the session it ended: what its late waiters get. */
+  private refusal: { token: string; error: GraphQLRequestError } | null = null;
   private readonly listeners = new Set<(event: SignOutEvent) => void>();
   private readonly doFetch: typeof fetch;
   private readonly cookie: boolean;
@@ -63,6 +65,7 @@ export class GatehouseClient {
 
   /** Starts from a saved session (or none). Does not call `onSessionChange`. */
   restore(session: ClientSession | null): void {
+    if (session) this.refusal = null;
     this.current = session;
   }
 
@@ -175,6 +178,9 @@ export class GatehouseClient {
 
   /** A refresh triggered by a request sent with `staleToken`: none if another caller has refreshed already. */
   private async refreshAfter(staleToken: string): Promise<void> {
+    // The session this request was sent with was refused a refresh already (its answer came
+    // in after the refusal): the same refusal, not a second refresh of a signed-out client.
+    if (!this.current && this.refusal?.token === staleToken) throw this.refusal.error;
     if (this.current && this.current.token !== staleToken) return;
     await this.refresh();
   }
@@ -187,8 +193,10 @@ export class GatehouseClient {
     const refused = answer.errors?.find((error) => error.extensions?.code === 'INVALID_REFRESH_TOKEN');
     if (refused) {
       const reason = refused.extensions?.reason;
+      const error = new GraphQLRequestError(answer.errors!, answer.status);
+      this.refusal = { token: session.token, error };
       if (this.current === session) this.signOut(reason && REFRESH_REASONS.has(reason) ? (reason as SignOutReason) : 'UNKNOWN');
-      throw new GraphQLRequestError(answer.errors!, answer.status);
+      throw error;
     }
     const next = this.dataOrThrow(answer).refreshToken;
     if (this.current === session) {
@@ -197,6 +205,7 @@ export class GatehouseClient {
   }
 
   private setSession(session: ClientSession | null): void {
+    if (session) this.refusal = null;
     this.current = session;
     this.options.onSessionChange?.(session);
   }

@@ -1,5 +1,5 @@
 /**
- * `gatehouse/client`: a dependency-free client for Gatehouse servers (browsers and Node 20+).
+ * `gatehouse-graphql/client`: a dependency-free client for Gatehouse servers (browsers and Node 20+).
  * See the README, "Client helper".
  */
 export { GatehouseClient } from './client';

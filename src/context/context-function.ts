@@ -2,9 +2,13 @@ import type { Gatehouse } from '../runtime';
 import { clientAddress } from '../server/client-address';
 import { createContext, type GatehouseContext, normalizeHeaders } from './context';
 
-/** The request part of what Apollo integrations give a context function (`startStandaloneServer`, `expressMiddleware`, …). */
+/**
+ * The request part of what Apollo integrations give a context function (`startStandaloneServer`,
+ * `expressMiddleware`, …). Written so that Node's `IncomingMessage` fits under
+ * `exactOptionalPropertyTypes` too (its `remoteAddress` is `string | undefined`).
+ */
 export interface ContextArgument {
-  req: { headers: Record<string, string | string[] | undefined>; socket?: { remoteAddress?: string } };
+  req: { headers: Record<string, string | string[] | undefined>; socket?: { remoteAddress?: string | undefined } | undefined };
 }
 
 /**

@@ -3,6 +3,7 @@ import { clearedRefreshCookie, readCookie, REFRESH_COOKIE_NAME, refreshCookie } 
 import { audit, type AuditEvent, type AuditFields } from '../logging/audit';
 import type { Logger } from '../logging/logger';
 import { requestIdFrom } from '../logging/request-id';
+import type { OperationKind } from '../metrics/metrics';
 import type { Gatehouse } from '../runtime';
 import type { Principal } from '../sessions/authenticate';
 import { principalSync } from './principal';
@@ -23,6 +24,10 @@ export class RequestScope {
   readonly responseHeaders = new Map<string, string>();
   /** The top-level fields of the operation, once Apollo has parsed it (for the request log line). */
   operation: string | undefined;
+  /** `query`, `mutation` or `subscription` once Apollo has parsed it: the duration histogram's label. */
+  operationKind: OperationKind | undefined;
+  /** True when the HTTP front times this request itself (Gatehouse's own server); else `gatehousePlugin` does. */
+  timedByServer = false;
 
   /**
    * @param clientAddress the client's IP address (see `clientAddress()` in server/client-address),

@@ -11,9 +11,39 @@ import { prepareSqliteFile } from './sqlite-file';
  * const orm = await openDatabase(loadSettings(process.env).database);
  */
 export async function openDatabase(database: Pick<DatabaseSettings, 'url' | 'poolMin' | 'poolMax'>): Promise<MikroORM> {
-  // The file holds password and token hashes: folder 700 and file 600 (see sqlite-file.ts).
-  if (dialectOf(database.url) === 'sqlite') prepareSqliteFile(sqlitePath(database.url));
-  return MikroORM.init(ormConfig(database) as Parameters<typeof MikroORM.init>[0]);
+  try {
+    // The file holds password and token hashes: folder 700 and file 600 (see sqlite-file.ts).
+    if (dialectOf(database.url) === 'sqlite') prepareSqliteFile(sqlitePath(database.url));
+    return await MikroORM.init(ormConfig(database) as Parameters<typeof MikroORM.init>[0]);
+  } catch (error) {
+    throw new DatabaseUnavailable(database.url, error);
+  }
+}
+
+/**
+ * The database named by `DATABASE_URL` could not be opened. The message names the variable
+ * and where it points (the SQLite file, or PostgreSQL's host, port and database: never the
+ * user or password), then the driver's reason.
+ *
+ * @example
+ * // DATABASE_URL: cannot connect to PostgreSQL at 127.0.0.1:5433/app (connect ECONNREFUSED 127.0.0.1:5433)
+ */
+export class DatabaseUnavailable extends Error {
+  constructor(url: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`DATABASE_URL: ${describeTarget(url)} (${reason.split('\n')[0]})`, { cause });
+    this.name = 'DatabaseUnavailable';
+  }
+}
+
+function describeTarget(url: string): string {
+  if (dialectOf(url) === 'sqlite') return `cannot open the SQLite file ${sqlitePath(url)}`;
+  try {
+    const parsed = new URL(url);
+    return `cannot connect to PostgreSQL at ${parsed.hostname || 'localhost'}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return 'cannot connect to PostgreSQL';
+  }
 }
 
 /** Applies pending migrations; returns the names applied. */

@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLErrorExtensions } from 'graphql';
 import { GatehouseError, withoutStackTraces } from '../errors';
+import { TracedOperations } from '../tracing/operations';
 
 /**
  * The one mapping of Gatehouse's domain errors to GraphQL: `extensions.code` is the
@@ -81,7 +82,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * Class decorator for type-graphql resolvers: every method reports Gatehouse errors as
  * their GraphQL errors (see `withGraphQLErrors`), whoever builds the schema from
  * `gatehouseResolvers`. type-graphql calls a method through the instance at request
- * time, by name, so the wrapped prototype methods are the ones that run.
+ * time, by name, so the wrapped prototype methods are the ones that run. Root fields also
+ * get their trace spans here (`TracedOperations`), so every Gatehouse resolver class has them.
  *
  * @example
  * @GraphQLErrors()
@@ -90,6 +92,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  */
 export function GraphQLErrors(): ClassDecorator {
   return (target) => {
+    // First the spans of its root fields (inside, so they see the domain error and its code).
+    TracedOperations()(target);
     const prototype = target.prototype as Record<string, unknown>;
     for (const name of Object.getOwnPropertyNames(prototype)) {
       const method = Object.getOwnPropertyDescriptor(prototype, name)?.value;

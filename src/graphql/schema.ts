@@ -4,6 +4,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { authDirective, authDirectiveTransformer } from '../directive/auth';
 import { withGraphQLErrors } from './errors';
+import { tracedOperation } from '../tracing/spans';
 import { AppTokenResolver } from './resolvers/app-tokens';
 import { AuthResolver, verifyTokenField } from './resolvers/auth';
 import { DeviceResolver } from './resolvers/devices';
@@ -53,7 +54,7 @@ export async function buildSchemaWithoutEnforcement(): Promise<GraphQLSchema> {
  */
 export const DIRECT_RESOLVERS: Record<'Mutation', Record<string, GraphQLFieldResolver<unknown, GatehouseContext, any>>> = {
   Mutation: {
-    verifyToken: withGraphQLErrors((_root, args: { token: string }, context: GatehouseContext) => verifyTokenField(args.token, context)),
+    verifyToken: withGraphQLErrors(tracedOperation('Mutation', 'verifyToken', (_root: unknown, args: { token: string }, context: GatehouseContext) => verifyTokenField(args.token, context))),
   },
 };
 

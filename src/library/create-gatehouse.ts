@@ -48,6 +48,8 @@ export async function createGatehouse(options: CreateGatehouseOptions = {}): Pro
   try {
     // With several instances (REDIS_URL, or PostgreSQL), logouts and revocations reach every one.
     await gh.bus.attach(gh.sessions);
+    // METRICS_PORT: Prometheus metrics on their own port.
+    await gh.serveMetrics();
   } catch (error) {
     await gh.close();
     if (!options.orm) await orm.close(true);

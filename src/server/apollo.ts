@@ -1,6 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { GraphQLSchema } from 'graphql';
 import type { GatehouseContext } from '../context/context';
@@ -10,6 +9,7 @@ import { formatError } from './format-error';
 import { refreshTokenHeaderPlugin } from './plugins/refresh-token-header';
 import { rejectNulCharacters } from './reject-nul';
 import { gatehousePlugin } from './plugins/gatehouse';
+import { landingPageHtml } from './landing-page';
 import { refuseHttpSubscriptions } from './plugins/http-subscriptions';
 
 /** What Apollo Sandbox opens with: a login, a call of a protected field, and a live subscription. */
@@ -37,19 +37,24 @@ subscription SessionEvents {
 `;
 
 /**
- * The landing page: Apollo Sandbox, preset with this endpoint (the page's own URL) and
- * {@link SANDBOX_DOCUMENT}, outside production; none in production (a browser then gets
- * the plain JSON answer of a GraphQL endpoint, and no third-party script is loaded).
+ * The landing page outside production: Gatehouse's own page (what this endpoint is, how to
+ * call it; `landing-page.ts`) with Apollo Sandbox embedded, preset with this endpoint (the
+ * page's own URL) and {@link SANDBOX_DOCUMENT}, and Sandbox's telemetry off
+ * (`runTelemetry: false`). Offline the page still explains itself. None from Apollo in
+ * production: `http.ts` serves the same page without Sandbox (no script at all).
  */
 export function landingPage(settings: Pick<Settings, 'server'>): ApolloServerPlugin {
   if (settings.server.nodeEnv === 'production') return ApolloServerPluginLandingPageDisabled();
-  return ApolloServerPluginLandingPageLocalDefault({
-    footer: false,
-    includeCookies: false,
-    document: SANDBOX_DOCUMENT,
-    variables: { username: '', password: '' },
-    headers: { authorization: 'Bearer ' },
-  });
+  const html = landingPageHtml({ sandbox: { document: SANDBOX_DOCUMENT, variables: { username: '', password: '' }, headers: { authorization: 'Bearer ' } } });
+  return {
+    async serverWillStart() {
+      return {
+        async renderLandingPage() {
+          return { html };
+        },
+      };
+    },
+  };
 }
 
 /**
@@ -76,6 +81,9 @@ export function createApollo(
     persistedQueries: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // `npm start` (main.ts) owns SIGTERM/SIGINT: it drains HTTP, then stops Apollo and exits 0.
+    // Apollo's own handlers would stop it first and then kill the process with the signal again.
+    stopOnTerminationSignals: false,
     parseOptions: { maxTokens: settings.limits.graphqlMaxTokens },
     validationRules: [...armor.validationRules, oneTokenAuthPerOperation],
     formatError: formatError(log),

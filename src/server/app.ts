@@ -33,6 +33,8 @@ export interface RunningGatehouse {
   server: Server;
   /** e.g. http://127.0.0.1:4000/graphql */
   url: string;
+  /** e.g. http://127.0.0.1:9464/metrics, when `METRICS_PORT` is set. */
+  metricsUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -65,6 +67,8 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     await apollo.start();
     handle = createRequestHandler(gatehouse, apollo, readiness, requestLog);
     const running = gatehouse;
+    // METRICS_PORT first: a port that is taken stops start-up before the API listens.
+    const metricsUrl = await gatehouse.serveMetrics();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(settings.server.port, settings.server.host, () => resolve());
@@ -116,7 +120,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
         await running.close();
         await orm.close(true);
       })());
-    return { gatehouse: running, server, url: `http://${host}:${address.port}/graphql`, stop };
+    return { gatehouse: running, server, url: `http://${host}:${address.port}/graphql`, metricsUrl, stop };
   } catch (error) {
     await gatehouse?.close();
     await orm.close(true);

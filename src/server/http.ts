@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { createContext, type GatehouseContext, type Headers, type RequestScope } from '../context/context';
 import { logWhenDone } from '../logging/request-log';
@@ -8,6 +9,7 @@ import type { Gatehouse } from '../runtime';
 import { clientAddress } from './client-address';
 import { isJsonMediaType } from './media-type';
 import { publicJwks } from '../tokens/jwks';
+import { landingPageHtml } from './landing-page';
 
 export const GRAPHQL_PATH = '/graphql';
 export const JWKS_PATH = '/.well-known/jwks.json';
@@ -19,6 +21,9 @@ export const NO_LANDING_PAGE = 'This is a GraphQL endpoint: send queries with PO
 
 class PayloadTooLarge extends Error {}
 class BodyTimeout extends Error {}
+
+/** The production landing page, made on first use. */
+let productionPage: string | undefined;
 
 /** Past this many bytes an oversized body is no longer drained: the connection is cut. */
 const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
@@ -120,6 +125,9 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
     }
     let scope: RequestScope | undefined;
     logWhenDone(requestLog, req, res, { requestId, ip: address, operation: () => scope?.operation });
+    // The duration histogram, by operation kind (never its name): `other` for health, JWKS and refused requests.
+    const started = performance.now();
+    res.once('close', () => gh.metrics.requestDuration.observe({ kind: scope?.operationKind ?? 'other' }, (performance.now() - started) / 1000));
     try {
       const target = requestTarget(req.url);
       if (!target || !ROUTES.has(target.path)) return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
@@ -134,7 +142,13 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
         return sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', ...report });
       }
       if (req.method === 'GET' && !new URLSearchParams(target.search).has('query') && gh.settings.server.nodeEnv === 'production') {
-        // No landing page in production: say what this address is instead of a CSRF refusal.
+        // No Sandbox in production: a browser gets the page that says what this is (no script);
+        // any other client the same in one JSON error, instead of a CSRF refusal.
+        if (req.headers.accept?.includes('text/html')) {
+          const html = (productionPage ??= landingPageHtml({ sandbox: null }));
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+          return void res.end(html);
+        }
         return sendJson(res, 400, requestError(NO_LANDING_PAGE, 'BAD_USER_INPUT'));
       }
       let body: unknown;
@@ -165,6 +179,7 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
         context: async () => {
           const context = createContext(gh, plain, address, requestId);
           scope = context.gatehouse;
+          scope.timedByServer = true;
           return context;
         },
       });

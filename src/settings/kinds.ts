@@ -15,7 +15,7 @@ export class SettingProblem extends Error {}
 
 export interface Kind<T> {
   /** Which kind, for docs tooling. */
-  readonly type: 'duration' | 'boolean' | 'integer' | 'one-of' | 'string' | 'optional string' | 'url';
+  readonly type: 'duration' | 'boolean' | 'integer' | 'optional integer' | 'one-of' | 'string' | 'optional string' | 'url';
   /** What the kind accepts, one short phrase for docs: `duration ≥ 1s`, `integer 4–31`, `one of a, b`. */
   readonly accepts: string;
   /** The value of a variable's (non-blank) text, before `check`. Throws `SettingProblem`. */
@@ -83,6 +83,18 @@ export function integer(min: number, max: number): Kind<number> {
       }
       return value;
     },
+  };
+}
+
+/** A whole number from `min` to `max`, or null (unset): a port that is off unless given. */
+export function optionalInteger(min: number, max: number): Kind<number | null> {
+  const whole = integer(min, max);
+  return {
+    type: 'optional integer',
+    accepts: `optional integer ${min}–${max}`,
+    unset: null,
+    fromText: whole.fromText,
+    check: (value, shown) => (value === null ? null : whole.check(value, shown)),
   };
 }
 

@@ -101,7 +101,8 @@ function applyOverrides(draft: Draft, overrides: SettingsOverrides): void {
 }
 
 /**
- * The rules between settings: the pool bounds, and the key settings against the algorithm
+ * The rules between settings: the pool bounds, the metrics port apart from the API's, the HTTP
+ * timeouts, and the key settings against the algorithm
  * and the mode. In production a strong `JWT_SECRET` (HS: at least `MIN_SECRET_BYTES` bytes
  * and `MIN_SECRET_ENTROPY_BITS` of estimated entropy) or a `JWT_PRIVATE_KEY` (RS/ES/PS,
  * in every mode) is required; rotation keys are for asymmetric algorithms only. (Reading and
@@ -110,6 +111,9 @@ function applyOverrides(draft: Draft, overrides: SettingsOverrides): void {
 function checkTogether(s: Settings): void {
   if (s.database.poolMin > s.database.poolMax) {
     throw new SettingsError('DATABASE_POOL_MIN', `must not be above DATABASE_POOL_MAX (${s.database.poolMax})`);
+  }
+  if (s.server.metricsPort !== null && s.server.metricsPort !== 0 && s.server.metricsPort === s.server.port) {
+    throw new SettingsError('METRICS_PORT', `must not be PORT (${s.server.port}): metrics are never served on the API's port`);
   }
   if (s.server.headersTimeout > s.server.requestTimeout) {
     throw new SettingsError('HTTP_HEADERS_TIMEOUT', `must not be above HTTP_REQUEST_TIMEOUT (${s.server.requestTimeout}s): the headers are part of the request`);
@@ -120,7 +124,7 @@ function checkTogether(s: Settings): void {
     throw new SettingsError('JWT_PUBLIC_KEYS', `is for RS/ES/PS algorithms; ${algorithm} verifies with JWT_SECRET only`);
   }
   if (!hmac && privateKey === null) {
-    throw new SettingsError('JWT_PRIVATE_KEY', `is required for ${algorithm} (npx gatehouse keys generate --algorithm ${algorithm} writes a key pair)`);
+    throw new SettingsError('JWT_PRIVATE_KEY', `is required for ${algorithm} (npx gatehouse-graphql keys generate --algorithm ${algorithm} writes a key pair)`);
   }
   if (s.server.nodeEnv !== 'production' || !hmac) return;
   if (secret === null) {

@@ -8,7 +8,7 @@
  * SETTINGS.find((s) => s.variable === 'JWT_EXPIRATION_DELTA');
  * // { variable: 'JWT_EXPIRATION_DELTA', group: 'tokens', field: 'accessLifetime', default: '5m', … }
  */
-import { boolean, duration, integer, oneOf, optionalText, text, url, type Kind } from './kinds';
+import { boolean, duration, integer, oneOf, optionalInteger, optionalText, text, url, type Kind } from './kinds';
 import { ALGORITHMS, LOG_LEVELS, NODE_ENVS, type Settings, type SettingsGroup } from './types';
 
 /** One row of the table. */
@@ -92,6 +92,7 @@ const ROWS = [
   // server
   setting('PORT', 'server', 'port', integer(0, 65535), '4000', 'HTTP port (0: any free port)'),
   setting('HOST', 'server', 'host', text(), '127.0.0.1', 'address to listen on'),
+  setting('METRICS_PORT', 'server', 'metricsPort', optionalInteger(0, 65535), null, 'Prometheus metrics at GET /metrics on this port (same HOST, never the API port); off when unset'),
   setting('NODE_ENV', 'server', 'nodeEnv', oneOf(NODE_ENVS), 'development', 'production turns off Sandbox and introspection, and demands secrets'),
   setting('TRUST_PROXY', 'server', 'trustProxy', boolean(), 'false', 'take the client address from the last X-Forwarded-For entry (one trusted proxy in front)'),
   setting('SHUTDOWN_TIMEOUT', 'server', 'shutdownTimeout', duration(), '10s', 'how long SIGTERM waits for in-flight requests before closing connections'),

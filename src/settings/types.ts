@@ -126,6 +126,8 @@ export interface SubscriptionSettings {
 export interface ServerSettings {
   readonly port: number;
   readonly host: string;
+  /** Port of the Prometheus `/metrics` listener (on `host`); null: no metrics listener. */
+  readonly metricsPort: number | null;
   readonly nodeEnv: NodeEnv;
   /** Take the client address from the last `X-Forwarded-For` entry (one trusted reverse proxy in front). */
   readonly trustProxy: boolean;

@@ -1,6 +1,7 @@
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import type { StoreDeps } from './deps';
 import { affected, dbDate } from './rows';
+import { execute } from './execute';
 
 const CLEAR = 'update gatehouse_refresh_token set sealed_successor = null where sealed_successor is not null and used_at <= ?';
 const CLEAR_BATCH =
@@ -29,8 +30,8 @@ export async function clearSealedSuccessors(deps: Pick<StoreDeps, 'orm' | 'clock
  * their sealed successor; with `limit`, at most that many (one batch of `tokens clear`).
  */
 export async function clearSealedBefore(em: EntityManager, beforeMs: number, limit?: number): Promise<number> {
-  if (limit === undefined) return affected(await em.execute(CLEAR, [dbDate(em, beforeMs)], 'run'));
-  return affected(await em.execute(CLEAR_BATCH, [dbDate(em, beforeMs), limit], 'run'));
+  if (limit === undefined) return affected(await execute(em, CLEAR, [dbDate(em, beforeMs)], 'run'));
+  return affected(await execute(em, CLEAR_BATCH, [dbDate(em, beforeMs), limit], 'run'));
 }
 
 /** How often each instance clears sealed successors: every grace window, within 1 s to 60 s. */

@@ -1,5 +1,6 @@
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { dbDate, type Row } from './rows';
+import { execute } from './execute';
 
 /** Which live devices a change ends. Each is one fixed SQL condition (never built from input). */
 export type DeviceSelection =
@@ -47,12 +48,11 @@ function where(em: EntityManager, selection: DeviceSelection, nowMs: number): [s
 export async function endDevices(em: EntityManager, selection: DeviceSelection, nowMs: number): Promise<string[]> {
   const now = dbDate(em, nowMs);
   const [condition, values] = where(em, selection, nowMs);
-  const rows: Row[] = await em.execute(`update gatehouse_device set revoked_at = ? where ${condition} returning id`, [now, ...values], 'all');
+  const rows: Row[] = await execute(em, `update gatehouse_device set revoked_at = ? where ${condition} returning id`, [now, ...values], 'all');
   const ids = rows.map((row) => String(row.id));
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    await em.execute(
-      `update gatehouse_refresh_token set revoked_at = ?, sealed_successor = null where revoked_at is null and device_id in (${chunk.map(() => '?').join(', ')})`,
+    await execute(em, `update gatehouse_refresh_token set revoked_at = ?, sealed_successor = null where revoked_at is null and device_id in (${chunk.map(() => '?').join(', ')})`,
       [now, ...chunk],
       'run',
     );

@@ -3,6 +3,7 @@ import { appTokenKey } from '../app-tokens/rules';
 import type { StoreDeps } from './deps';
 import type { Origin } from './events';
 import { dbDate, type Row } from './rows';
+import { execute } from './execute';
 import { settle } from './settle';
 
 const REVOKE = "update gatehouse_refresh_token set revoked_at = ? where id = ? and user_id = ? and kind = 'app' and revoked_at is null returning app";
@@ -19,7 +20,7 @@ const REVOKE = "update gatehouse_refresh_token set revoked_at = ? where id = ? a
 export async function revokeAppToken(deps: StoreDeps, userId: string, tokenId: string, origin: Origin): Promise<boolean> {
   const now = deps.clock.now();
   const em = deps.orm.em.fork() as unknown as EntityManager;
-  const [row] = (await em.execute(REVOKE, [dbDate(em, now), tokenId, userId], 'all')) as Row[];
+  const [row] = (await execute(em, REVOKE, [dbDate(em, now), tokenId, userId], 'all')) as Row[];
   if (!row) return false;
   const app = String(row.app);
   await settle(deps, {

@@ -5,6 +5,7 @@ import type { StoreDeps } from './deps';
 import { endDevices } from './end-devices';
 import type { Origin } from './events';
 import { affected, dbDate, type Row } from './rows';
+import { execute } from './execute';
 import { type Settlement, settle } from './settle';
 
 const FIND = 'select id, kind, user_id, device_id, app, used_at from gatehouse_refresh_token where token_hash = ? and revoked_at is null';
@@ -24,11 +25,11 @@ export async function revokeRefreshToken(deps: StoreDeps, presented: string, ori
   const now = deps.clock.now();
   const em = deps.orm.em.fork() as unknown as EntityManager;
   const settlement = await em.transactional(async (tem): Promise<Settlement | null> => {
-    const [token] = (await tem.execute(FIND, [hashRefreshToken(presented)])) as Row[];
+    const [token] = (await execute(tem, FIND, [hashRefreshToken(presented)])) as Row[];
     if (!token || token.used_at != null) return null;
     const userId = String(token.user_id);
     if (token.kind === 'app') {
-      if (affected(await tem.execute(REVOKE_APP_TOKEN, [dbDate(tem, now), token.id], 'run')) !== 1) return null;
+      if (affected(await execute(tem, REVOKE_APP_TOKEN, [dbDate(tem, now), token.id], 'run')) !== 1) return null;
       const app = String(token.app);
       return { invalidations: [{ kind: 'app', id: appTokenKey(userId, app) }], events: [{ type: 'app_token.revoked', at: now, origin, userId, app }] };
     }

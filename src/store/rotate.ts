@@ -10,6 +10,7 @@ import { endDevices } from './end-devices';
 import type { Origin } from './events';
 import { dbDate, deviceFromRow, type DeviceView, msOf, type Row, userFromRow } from './rows';
 import { attemptRotation } from './rotation-write';
+import { execute } from './execute';
 import { settle } from './settle';
 
 /** A rotation that happened: the live refresh token and what the new access token needs. */
@@ -134,7 +135,7 @@ async function liveEnd(em: EntityManager, row: Row, presented: string): Promise<
   for (let step = 0; step < MAX_CHAIN_STEPS; step++) {
     const next = typeof link.sealed === 'string' && link.replacedById ? openSuccessor(link.sealed, text) : null;
     if (!next) return null;
-    const [successor] = (await em.execute(READ_LINK, [link.replacedById])) as Row[];
+    const [successor] = (await execute(em, READ_LINK, [link.replacedById])) as Row[];
     if (!successor || successor.revoked_at != null) return null;
     if (successor.used_at == null) return next;
     link = { replacedById: successor.replaced_by_id, sealed: successor.sealed_successor };

@@ -1,5 +1,6 @@
 import { BaseSqlitePlatform, type SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { affected, DEVICE_COLUMNS, type Row, selectList, USER_COLUMNS } from './rows';
+import { execute, executeOn } from './execute';
 
 /** A successor ready to be written, and the times of the write (already in the database's form). */
 export interface PreparedRotation {
@@ -68,14 +69,14 @@ const LOST = Symbol('lost race');
  * active) and its successor is inserted, all or nothing. On PostgreSQL both are one statement
  * (the write is attempted and its guards decide; `mayRotate` is then the caller's check of
  * the row); on SQLite the read, then one transaction. Through `em.execute` with bound
- * parameters.
+ * parameters (`./execute.ts`).
  *
  * @example
  * const { row, written } = await attemptRotation(em, prepared, (row) => decide(row).action === 'rotate');
  */
 export async function attemptRotation(em: EntityManager, p: PreparedRotation, mayRotate: (row: Row) => boolean): Promise<Attempt> {
   if (!(em.getPlatform() instanceof BaseSqlitePlatform)) {
-    const [row] = (await em.execute(PG_ATTEMPT, [
+    const [row] = (await execute(em, PG_ATTEMPT, [
       p.tokenHash,
       p.at, p.expiresAt, p.at,
       p.at, p.successorId, p.sealed,
@@ -83,12 +84,12 @@ export async function attemptRotation(em: EntityManager, p: PreparedRotation, ma
     ])) as Row[];
     return { row, written: row !== undefined && Number(row.written) === 1 };
   }
-  const [row] = (await em.execute(READ, [p.tokenHash])) as Row[];
+  const [row] = (await execute(em, READ, [p.tokenHash])) as Row[];
   if (!row || !mayRotate(row)) return { row, written: false };
   const connection = em.getConnection();
   const written = await connection
     .transactional(async (trx) => {
-      const run = (sql: string, params: unknown[]) => connection.execute(sql, params, 'run', trx);
+      const run = (sql: string, params: unknown[]) => executeOn(em, trx, sql, params, 'run');
       if (affected(await run(SQLITE_TOUCH, [p.at, p.expiresAt, row.d_id, p.at, row.u_id, true])) !== 1) throw LOST;
       if (affected(await run(SQLITE_CLAIM, [p.at, p.successorId, p.sealed, row.t_id])) !== 1) throw LOST;
       await run(SQLITE_INSERT, [p.successorId, p.successorHash, row.u_id, row.d_id, row.t_orig_iat, p.at]);

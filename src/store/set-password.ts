@@ -3,6 +3,7 @@ import type { StoreDeps } from './deps';
 import { endDevices } from './end-devices';
 import type { Origin } from './events';
 import { affected, dbDate } from './rows';
+import { execute } from './execute';
 import { settle } from './settle';
 
 export interface PasswordSet {
@@ -37,11 +38,11 @@ export async function setPassword(deps: StoreDeps, userId: string, passwordHash:
   const endedDevices = await em.transactional(async (tem) => {
     const at = dbDate(tem, changedAt);
     const updated = expectedHash === undefined
-      ? affected(await tem.execute(SET, [passwordHash, at, userId], 'run'))
-      : affected(await tem.execute(SET_IF, [passwordHash, at, userId, expectedHash], 'run'));
+      ? affected(await execute(tem, SET, [passwordHash, at, userId], 'run'))
+      : affected(await execute(tem, SET_IF, [passwordHash, at, userId, expectedHash], 'run'));
     if (updated !== 1) return null;
     const ended = await endDevices(tem, { kind: 'all', userId }, changedAt);
-    await tem.execute(REVOKE_TOKENS, [at, userId], 'run');
+    await execute(tem, REVOKE_TOKENS, [at, userId], 'run');
     return ended;
   });
   if (!endedDevices) return null;

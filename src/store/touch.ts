@@ -1,6 +1,7 @@
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import type { StoreDeps } from './deps';
 import { affected, dbDate } from './rows';
+import { execute } from './execute';
 
 const TOUCH_DEVICE = 'update gatehouse_device set last_seen_at = ?, expires_at = ? where id = ? and revoked_at is null and last_seen_at <= ?';
 const TOUCH_APP_TOKEN = 'update gatehouse_refresh_token set last_used_at = ? where id = ? and (last_used_at is null or last_used_at <= ?)';
@@ -16,11 +17,11 @@ export async function touchDevice(deps: StoreDeps, deviceId: string, staleSince:
   const now = deps.clock.now();
   const em = deps.orm.em.fork() as unknown as EntityManager;
   const expiresAt = now + deps.settings.tokens.refreshLifetime * 1000;
-  return affected(await em.execute(TOUCH_DEVICE, [dbDate(em, now), dbDate(em, expiresAt), deviceId, dbDate(em, staleSince)], 'run'));
+  return affected(await execute(em, TOUCH_DEVICE, [dbDate(em, now), dbDate(em, expiresAt), deviceId, dbDate(em, staleSince)], 'run'));
 }
 
 /** Records that an app token was used (`lastUsedAt`), unless it was recorded after `staleSince`. */
 export async function touchAppToken(deps: StoreDeps, tokenId: string, staleSince: number): Promise<number> {
   const em = deps.orm.em.fork() as unknown as EntityManager;
-  return affected(await em.execute(TOUCH_APP_TOKEN, [dbDate(em, deps.clock.now()), tokenId, dbDate(em, staleSince)], 'run'));
+  return affected(await execute(em, TOUCH_APP_TOKEN, [dbDate(em, deps.clock.now()), tokenId, dbDate(em, staleSince)], 'run'));
 }

@@ -58,6 +58,8 @@ interface Connection {
   principal?: Principal;
   authorization?: string;
   live?: LiveSocket;
+  /** This socket's running subscriptions, each with the function that takes it off `gatehouse_subscriptions_active`. */
+  running?: Map<string, () => void>;
 }
 
 /** The `connection_init` payload's `authorization` entry (any case, as clients such as Apollo Sandbox send headers); undefined when absent. */
@@ -137,7 +139,7 @@ export function gatehouseSubscriptions(options: SubscriptionServerOptions): Subs
         connection.authorization = header;
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const connection = connectionOf(ctx);
         if (Object.keys(ctx.subscriptions).length > limits.maxPerSocket) {
           connection.socket.close(CLOSE.tooManySubscriptions, CLOSE_REASON.tooManySubscriptions);
@@ -166,6 +168,7 @@ export function gatehouseSubscriptions(options: SubscriptionServerOptions): Subs
           bindSocket(scope, connection.live);
         }
         const own = (await options.context?.(scope)) ?? {};
+        (connection.running ??= new Map()).set(id, gh.metrics.subscriptionOpened());
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: { ...own, gatehouse: scope } };
       },
       onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) => {
@@ -173,8 +176,16 @@ export function gatehouseSubscriptions(options: SubscriptionServerOptions): Subs
         return { ...result, errors: result.errors.map((error) => format(error.toJSON(), error)) };
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => format(error.toJSON(), error)),
+      // graphql-ws completes every operation, also after an abrupt close: the gauge follows.
+      onComplete: (ctx, id) => {
+        const running = connections.get(ctx)?.running;
+        running?.get(id)?.();
+        running?.delete(id);
+      },
       onClose: (ctx) => {
-        connections.get(ctx)?.live?.unregister();
+        const connection = connections.get(ctx);
+        for (const closed of connection?.running?.values() ?? []) closed();
+        connection?.live?.unregister();
       },
     },
     wss,

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { testEnv } from './server';
 
 const MAIN = join(__dirname, '..', '..', 'src', 'server', 'main.js');
-const BIN = join(__dirname, '..', '..', '..', 'bin', 'gatehouse.js');
+const BIN = join(__dirname, '..', '..', '..', 'bin', 'gatehouse-graphql.js');
 
 /** A Gatehouse server running as its own process, as `npm start` runs it. */
 export interface ServerProcess {

@@ -141,7 +141,7 @@ export function firstResult(client: Client, query: string): Promise<FormattedExe
   });
 }
 
-const BIN = join(__dirname, '..', '..', '..', 'bin', 'gatehouse.js');
+const BIN = join(__dirname, '..', '..', '..', 'bin', 'gatehouse-graphql.js');
 
 /** Runs the CLI without blocking this process (an in-process server keeps serving meanwhile). */
 export function cliAsync(args: string[], env: Record<string, string>): Promise<string> {

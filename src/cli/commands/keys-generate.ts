@@ -30,7 +30,7 @@ export function generateKeyPair(algorithm: Algorithm): { privatePem: string; pub
 export const keysGenerate: Command = {
   summary: 'Write a key pair for RS/ES/PS access tokens.',
   usage:
-    'gatehouse keys generate [--algorithm A] [--out DIR] [--force]\n\n' +
+    'gatehouse-graphql keys generate [--algorithm A] [--out DIR] [--force]\n\n' +
     '  --algorithm A   RS256 (default), RS384, RS512, ES256, ES384, ES512, PS256, PS384 or PS512\n' +
     '  --out DIR       folder for private.pem (mode 600) and public.pem (default ./keys)\n' +
     '  --force         replace existing files there\n\n' +
@@ -54,7 +54,7 @@ export const keysGenerate: Command = {
     const publicFile = join(dir, 'public.pem');
     const existing = [privateFile, publicFile].filter((file) => existsSync(file));
     if (existing.length && !values.force) {
-      io.err(`gatehouse keys generate: ${existing.join(' and ')} already exist; use another --out folder or --force`);
+      io.err(`gatehouse-graphql keys generate: ${existing.join(' and ')} already exist; use another --out folder or --force`);
       return 1;
     }
     const pair = generateKeyPair(algorithm);

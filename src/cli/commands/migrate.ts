@@ -5,7 +5,7 @@ import { type Command, HELP_OPTION, UsageError, withDatabase } from '../command'
 
 export const migrate: Command = {
   summary: 'Apply pending database migrations.',
-  usage: 'gatehouse migrate\n\nApplies every pending migration to DATABASE_URL (npm start does this too).\n',
+  usage: 'gatehouse-graphql migrate\n\nApplies every pending migration to DATABASE_URL (npm start does this too).\n',
   async run(argv, io) {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: HELP_OPTION });
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);

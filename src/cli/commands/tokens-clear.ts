@@ -10,7 +10,7 @@ const PROGRESS_EVERY_MS = 2000;
 export const tokensClear: Command = {
   summary: 'Delete expired and revoked tokens and ended devices.',
   usage:
-    'gatehouse tokens clear [--batch-size N]\n\n' +
+    'gatehouse-graphql tokens clear [--batch-size N]\n\n' +
     'Deletes ended (logged-out or expired) devices with their tokens, then revoked refresh tokens.\n' +
     'Live sessions and app tokens are kept; rotated tokens lose their sealed successor once past\n' +
     'the grace window (JWT_REFRESH_REUSE_INTERVAL). Works in short transactions of at most N rows\n' +
@@ -25,7 +25,7 @@ export const tokensClear: Command = {
     let stopping = false;
     const onSignal = () => {
       stopping = true;
-      io.err('gatehouse tokens clear: stopping after the current batch…');
+      io.err('gatehouse-graphql tokens clear: stopping after the current batch…');
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);

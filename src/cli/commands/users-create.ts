@@ -7,7 +7,7 @@ import { type Command, HELP_OPTION, PASSWORD_OPTIONS, passwordFrom, UsageError, 
 export const usersCreate: Command = {
   summary: 'Create a user.',
   usage:
-    'gatehouse users create USERNAME [--email E] [--role R]... (--password P | --password-stdin)\n\n' +
+    'gatehouse-graphql users create USERNAME [--email E] [--role R]... (--password P | --password-stdin)\n\n' +
     '  --email E          the user\'s email address\n' +
     '  --role R           a role (repeat for several), e.g. --role admin\n' +
     '  --password P       the password (visible in the process list; prefer --password-stdin)\n' +

@@ -10,7 +10,7 @@ import { openCliStore } from '../open-store';
 export const usersSetPassword: Command = {
   summary: "Set a user's password; ends all their sessions and app tokens.",
   usage:
-    'gatehouse users set-password USERNAME (--password P | --password-stdin)\n\n' +
+    'gatehouse-graphql users set-password USERNAME (--password P | --password-stdin)\n\n' +
     '  --password P       the new password (visible in the process list; prefer --password-stdin)\n' +
     '  --password-stdin   read the new password from standard input (one line)\n\n' +
     'Every device session and app token of the user is revoked, and access tokens issued\n' +

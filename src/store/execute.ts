@@ -1,0 +1,37 @@
+import type { Attributes } from '@opentelemetry/api';
+import { BaseSqlitePlatform } from '@mikro-orm/knex';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
+import { inSpan } from '../tracing/spans';
+
+type Method = 'all' | 'get' | 'run';
+type Connection = ReturnType<EntityManager['getConnection']>;
+type Transaction = Parameters<Parameters<Connection['transactional']>[0]>[0];
+
+/** The span attributes of one statement: the database, the statement's verb and its text (placeholders, never values). */
+function statementAttributes(em: { getPlatform(): unknown }, statement: string): [string, Attributes] {
+  const verb = /^\s*(\w+)/.exec(statement)?.[1]?.toLowerCase() ?? 'sql';
+  return [
+    `gatehouse.db.${verb}`,
+    { 'db.system.name': em.getPlatform() instanceof BaseSqlitePlatform ? 'sqlite' : 'postgresql', 'db.operation.name': verb, 'db.query.text': statement },
+  ];
+}
+
+/**
+ * Every SQL statement of the session store goes through here: MikroORM's public
+ * `em.execute` with bound parameters, inside a trace span (`gatehouse.db.update`, …) whose
+ * attributes are the database, the verb and the statement text with its `?` placeholders;
+ * the parameters (hashes, ids, times) never reach the span.
+ *
+ * @example
+ * const rows = await execute<Row[]>(em, 'select id from gatehouse_device where user_id = ?', [userId]);
+ */
+export function execute<T = any>(em: EntityManager, statement: string, params: readonly unknown[] = [], method: Method = 'all'): Promise<T> {
+  const [name, attributes] = statementAttributes(em, statement);
+  return inSpan(name, attributes, () => em.execute(statement, params as unknown[], method) as Promise<T>);
+}
+
+/** The same, for a statement on a connection's own transaction (`connection.transactional`). */
+export function executeOn<T = any>(em: EntityManager, trx: Transaction, statement: string, params: readonly unknown[] = [], method: Method = 'all'): Promise<T> {
+  const [name, attributes] = statementAttributes(em, statement);
+  return inSpan(name, attributes, () => em.getConnection().execute(statement, params as unknown[], method, trx) as Promise<T>);
+}
