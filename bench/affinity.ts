@@ -15,24 +15,26 @@ function setAffinity(pid: number, list: string): boolean {
 }
 
 /**
- * Runs `work` with the server's threads on CPU 1 and this process's (the load generator's)
+ * Runs `work` with the servers' threads on CPU 1 (several servers when their loads
+ * alternate, as the bare Apollo Server and Gatehouse do: only one is busy at a time) and this process's (the load generator's)
  * on CPU 0, then lets both use every CPU again. On a 2-core machine the two otherwise
  * share both cores, and the scheduler moving them around adds noise that differs from
  * scenario to scenario (a scenario with bigger requests makes the load generator busier).
  * Pinned, each side has a core of its own, as on separate machines. Does nothing (and
  * says so) with fewer than 2 CPUs or without `taskset`.
  */
-export async function pinned<T>(serverPid: number, work: () => Promise<T>): Promise<{ result: T; pinned: boolean }> {
-  const server = cpus().length >= 2 && setAffinity(serverPid, '1');
+export async function pinned<T>(serverPids: number | number[], work: () => Promise<T>): Promise<{ result: T; pinned: boolean }> {
+  const pids = Array.isArray(serverPids) ? serverPids : [serverPids];
+  const server = cpus().length >= 2 && pids.every((pid) => setAffinity(pid, '1'));
   const pinned = server && setAffinity(process.pid, '0');
-  // Both sides or neither: a server left on CPU 1 alone would stay there for 5-7 too.
-  if (server && !pinned) setAffinity(serverPid, ALL());
+  // Both sides or neither: a server left on CPU 1 alone would stay there for the next scenarios too.
+  if (!pinned) for (const pid of pids) setAffinity(pid, ALL());
   try {
     return { result: await work(), pinned };
   } finally {
     if (pinned) {
       setAffinity(process.pid, ALL());
-      setAffinity(serverPid, ALL());
+      for (const pid of pids) setAffinity(pid, ALL());
     }
   }
 }

@@ -10,13 +10,21 @@ export interface EventLoopReport {
   max: number;
   mean: number;
   samples: number;
+  /** `process.memoryUsage()` at the report, MB: what the RSS is made of. */
+  memory?: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+}
+
+function memoryMb(): EventLoopReport['memory'] {
+  const usage = process.memoryUsage();
+  const mb = (bytes: number) => Math.round(bytes / 1024 / 102.4) / 10;
+  return { rss: mb(usage.rss), heapUsed: mb(usage.heapUsed), heapTotal: mb(usage.heapTotal), external: mb(usage.external), arrayBuffers: mb(usage.arrayBuffers) };
 }
 
 /**
  * For `npm run bench` only (installed in the server by `event-loop-hook.ts`): samples the event-loop
  * delay with `perf_hooks.monitorEventLoopDelay`, and on each `SIGUSR2` writes what it saw
- * since the previous signal as one line, `gatehouse-event-loop {"p50":…,"p99":…}`, then
- * starts over. The first signal only starts a window. Returns a function that stops it.
+ * since the previous signal as one line, `gatehouse-event-loop {"p50":…,"p99":…}` (with
+ * the process's memory use, to tell the heap from the rest of the RSS), then starts over. The first signal only starts a window. Returns a function that stops it.
  *
  * @example
  * reportEventLoopDelayOnSignal();
@@ -33,6 +41,7 @@ export function reportEventLoopDelayOnSignal(write: (line: string) => void = (li
       max: ms(histogram.max),
       mean: ms(histogram.mean),
       samples: histogram.count,
+      memory: memoryMb(),
     };
     write(EVENT_LOOP_REPORT_PREFIX + JSON.stringify(figures) + '\n');
     histogram.reset();

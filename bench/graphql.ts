@@ -1,6 +1,9 @@
 /** The GraphQL documents the bench sends, and how it judges an answer. */
 
+export const HELLO = '{ hello }';
 export const TYPENAME = '{ __typename }';
+export const LOGOUT = 'mutation { logout }';
+export const LOGOUT_OTHERS = 'mutation { logoutOtherDevices }';
 export const VERIFY = 'mutation Verify($token: String!) { verifyToken(token: $token) { payload { sub username exp sid } } }';
 export const ME = '{ me { id username roles isActive } }';
 export const ROTATE = 'mutation Rotate($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { token refreshToken refreshExpiresIn } }';

@@ -8,6 +8,8 @@ export interface ConnectionScript {
   body?: string;
   /** Or a body built before each request (for connections that carry state, like a refresh-token chain). */
   nextBody?: () => string;
+  /** Headers built before each request, over `headers` (a new access token on every request). */
+  nextHeaders?: () => Record<string, string>;
   /** True when the answer is a success; may update the connection's state. */
   judge(status: number, text: string): boolean;
 }
@@ -82,12 +84,22 @@ export function runPhase(spec: PhaseSpec): Promise<Measured> {
           const onResponse = (status: number, text: string) => {
             if (!script.judge(status, text)) failures++;
           };
-          const nextBody = script.nextBody;
+          const { nextBody, nextHeaders } = script;
+          const headers = { 'content-type': 'application/json', ...(script.headers ?? {}) };
+          const dynamic = nextBody !== undefined || nextHeaders !== undefined;
           client.setRequests([
             {
               method: 'POST',
-              headers: { 'content-type': 'application/json', ...(script.headers ?? {}) },
-              ...(nextBody ? { setupRequest: (request: autocannon.Request) => ({ ...request, body: nextBody() }) } : { body: script.body ?? '' }),
+              headers,
+              ...(dynamic
+                ? {
+                    setupRequest: (request: autocannon.Request) => ({
+                      ...request,
+                      body: nextBody ? nextBody() : (script.body ?? ''),
+                      ...(nextHeaders ? { headers: { ...headers, ...nextHeaders() } } : {}),
+                    }),
+                  }
+                : { body: script.body ?? '' }),
               onResponse,
             },
           ]);

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /** A child process started by the bench, with its output read line by line. */
@@ -24,15 +25,42 @@ export interface SpawnOptions {
   env: Record<string, string>;
   /** A stdout line matching this means the child is ready. */
   ready: RegExp;
+  /**
+   * Where the child's stdout goes: a file it writes itself, as `npm start > gatehouse.log`
+   * would (then `ready` is looked for in the file). By default a pipe this process reads.
+   */
+  stdoutFile?: string;
   timeoutMs?: number;
+}
+
+/** The lines in the last `bytes` of a file (the log may be hundreds of MB by the end of a run). */
+function lastLines(path: string, bytes = 16 * 1024): string[] {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const start = Math.max(0, size - bytes);
+    const buffer = Buffer.alloc(size - start);
+    readSync(fd, buffer, 0, buffer.length, start);
+    const lines = buffer.toString('utf8').split('\n');
+    return start > 0 ? lines.slice(1) : lines;
+  } catch {
+    return [];
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** Starts `node <nodeArgs>` and resolves once it prints its ready line; rejects if it exits first. */
 export async function spawnNode(options: SpawnOptions): Promise<BenchChild> {
+  const fd = options.stdoutFile ? openSync(options.stdoutFile, 'a') : null;
   const child: ChildProcess = spawn(process.execPath, options.nodeArgs, {
     env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', fd ?? 'pipe', 'pipe'],
   });
+  // The child has its own copy of the descriptor.
+  if (fd !== null) closeSync(fd);
+  const fileLines = (): string[] => (options.stdoutFile ? lastLines(options.stdoutFile) : []);
   const lines: string[] = [];
   const keep = (line: string) => {
     lines.push(line);
@@ -47,22 +75,40 @@ export async function spawnNode(options: SpawnOptions): Promise<BenchChild> {
     }
     keep(`[stderr] ${line}`);
   });
+  const tail = () => [...lines, ...(options.stdoutFile ? fileLines().filter(Boolean).slice(-20).map((line) => `[${options.stdoutFile}] ${line}`) : [])].join('\n');
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let readyMatch: RegExpExecArray | undefined;
   const ready = new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${options.name} did not start in time:\n${lines.join('\n')}`)), options.timeoutMs ?? 30_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      keep(line);
-      const match = readyMatch ? null : options.ready.exec(line);
-      if (match) {
-        readyMatch = match;
-        clearTimeout(timer);
-        resolve(match);
-      }
-    });
+    let poll: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      clearInterval(poll);
+      reject(new Error(`${options.name} did not start in time:\n${tail()}`));
+    }, options.timeoutMs ?? 30_000);
+    const found = (match: RegExpExecArray) => {
+      readyMatch = match;
+      clearTimeout(timer);
+      clearInterval(poll);
+      resolve(match);
+    };
+    if (options.stdoutFile) {
+      // The file is only read until the ready line shows: the server's log is not the bench's to parse.
+      poll = setInterval(() => {
+        for (const line of fileLines()) {
+          const match = options.ready.exec(line);
+          if (match) return found(match);
+        }
+      }, 50);
+    } else {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        keep(line);
+        const match = readyMatch ? null : options.ready.exec(line);
+        if (match) found(match);
+      });
+    }
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`${options.name} exited (code ${code}) before it was ready:\n${lines.join('\n')}`));
+      clearInterval(poll);
+      reject(new Error(`${options.name} exited (code ${code}) before it was ready:\n${tail()}`));
     });
   });
   const match = await ready;
@@ -94,6 +140,6 @@ export async function spawnNode(options: SpawnOptions): Promise<BenchChild> {
       })();
       return stopping;
     },
-    tail: () => lines.join('\n'),
+    tail,
   };
 }

@@ -69,6 +69,6 @@ export function renderTable(rows: Row[]): string {
   const format = (line: string[]) =>
     '| ' + line.map((text, i) => (numeric.has(i) ? text.padStart(widths[i]) : text.padEnd(widths[i]))).join(' | ') + ' |';
   const rule = '|' + widths.map((w, i) => (numeric.has(i) ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
-  const notes = rows.filter((row) => row.note).map((row) => `  ${row.id}: ${row.note}`);
+  const notes = rows.filter((row) => row.note).map((row) => `  ${row.id} ${row.scenario}${row.database === '-' ? '' : ` (${row.database})`}: ${row.note}`);
   return [format(header), rule, ...lines.map(format), ...(notes.length ? ['', 'Notes:', ...notes] : [])].join('\n');
 }

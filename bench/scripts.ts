@@ -1,5 +1,5 @@
 /** What each scenario's connections send, and what counts as a success. */
-import { body, LOGIN, ME, ROTATE, type Session, successData, TYPENAME, VERIFY } from './graphql';
+import { body, HELLO, LOGIN, LOGOUT, LOGOUT_OTHERS, ME, ROTATE, type Session, successData, TYPENAME, VERIFY } from './graphql';
 import type { ConnectionScript } from './load';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -12,7 +12,34 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const answered = (prefix: string) => (status: number, text: string) =>
   status === 200 && text.startsWith(prefix) && !text.includes('"errors":');
 
-/** 1 and 2: `{ __typename }`, without or with a (valid) bearer token. */
+/** 0, the baseline: `{ hello }` on the bare Apollo Server. */
+export function helloScript(): ConnectionScript {
+  return { body: body(HELLO), judge: answered('{"data":{"hello":"world"}}') };
+}
+
+/** 2: the protected `me` with a token never seen before on every request (`mint` signs a new one). */
+export function mintedMeScript(mint: () => string): ConnectionScript {
+  return {
+    body: body(ME),
+    nextHeaders: () => bearer(mint()),
+    judge: answered('{"data":{"me":{"id":"'),
+  };
+}
+
+/** 3: `verifyToken` of a token never seen before on every request. */
+export function mintedVerifyScript(mint: () => string): ConnectionScript {
+  return {
+    nextBody: () => body(VERIFY, { token: mint() }),
+    judge: answered('{"data":{"verifyToken":{"payload":{"sub":"'),
+  };
+}
+
+/** `logout` or `logoutOtherDevices` with the access token of a session (timed one by one, not loaded). */
+export function logoutBody(others: boolean): string {
+  return body(others ? LOGOUT_OTHERS : LOGOUT);
+}
+
+/** `{ __typename }`, without or with a (valid) bearer token. */
 export function typenameScript(token?: string): ConnectionScript {
   return {
     headers: token ? bearer(token) : {},

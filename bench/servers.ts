@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EVENT_LOOP_REPORT_PREFIX, type EventLoopReport } from './event-loop-report';
 import { type BenchChild, spawnNode } from './processes';
@@ -16,6 +16,8 @@ export interface ServerOptions {
   bcryptRounds: number;
   dataDir: string;
   profileDir: string | null;
+  /** More variables for the server (e.g. `LOG_LEVEL` to see what the log line costs). */
+  env?: Record<string, string>;
 }
 
 /** A real Gatehouse server in a child process (`node --require dist/bench/event-loop-hook.js dist/src/server/main.js`). */
@@ -24,6 +26,10 @@ export interface GatehouseServer {
   url: string;
   port: number;
   rss: RssSampler;
+  /** The file the server's stdout (its log) goes to, as with `npm start > gatehouse.log`. */
+  logFile: string;
+  /** Bytes written to the log so far. */
+  logBytes(): number;
   /** The event-loop delay since the previous call (the first call only starts a window). */
   eventLoop(): Promise<EventLoopReport>;
   stop(): Promise<void>;
@@ -46,10 +52,14 @@ function baseEnv(): Record<string, string> {
 }
 
 /**
- * Starts a Gatehouse server on a free port, in production mode, with the event-loop report
+ * Starts a Gatehouse server on a free port as users run it: `NODE_ENV=production` with a
+ * `JWT_SECRET`, the default `LOG_LEVEL` (info: one line per request), and its stdout (the
+ * log) written to a real file in its data folder, not a pipe. The event-loop report is
  * preloaded (`event-loop-hook.ts`): the server itself has no benchmark switch.
  */
 export async function startGatehouseServer(options: ServerOptions): Promise<GatehouseServer> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const logFile = join(options.dataDir, `${options.name}.log`);
   const child = await spawnNode({
     name: options.name,
     nodeArgs: ['--require', join(ROOT, 'dist/bench/event-loop-hook.js'), ...profileArgs(options.profileDir, options.name), join(ROOT, 'dist/src/server/main.js')],
@@ -66,8 +76,10 @@ export async function startGatehouseServer(options: ServerOptions): Promise<Gate
       // cost is part of tokenAuth) but with limits no benchmark reaches.
       LOGIN_MAX_FAILURES_PER_USER: '1000000',
       LOGIN_MAX_FAILURES_PER_ADDRESS: '1000000',
+      ...(options.env ?? {}),
     },
     ready: /serving (http:\/\/[^\s]+:(\d+)\/graphql)/,
+    stdoutFile: logFile,
   });
   const rss = new RssSampler(child.pid);
   return {
@@ -75,6 +87,14 @@ export async function startGatehouseServer(options: ServerOptions): Promise<Gate
     url: child.ready[1],
     port: Number(child.ready[2]),
     rss,
+    logFile,
+    logBytes() {
+      try {
+        return statSync(logFile).size;
+      } catch {
+        return 0;
+      }
+    },
     async eventLoop() {
       const line = child.nextStderrLine(EVENT_LOOP_REPORT_PREFIX);
       child.signal('SIGUSR2');
@@ -87,8 +107,36 @@ export async function startGatehouseServer(options: ServerOptions): Promise<Gate
   };
 }
 
+/** A baseline server in a child process: the bare Apollo Server or the raw bcrypt server. */
+export interface BaselineServer {
+  child: BenchChild;
+  url: string;
+  rss: RssSampler;
+  stop(): Promise<void>;
+}
+
+/** The bare Apollo Server 5 (`bench/bare-apollo.ts`), the baseline of 1-3, in production mode. */
+export async function startBareApollo(profileDir: string | null): Promise<BaselineServer> {
+  const child = await spawnNode({
+    name: 'bare-apollo',
+    nodeArgs: [...profileArgs(profileDir, 'bare-apollo'), join(ROOT, 'dist/bench/bare-apollo.js')],
+    env: { ...baseEnv(), NODE_ENV: 'production', PORT: '0' },
+    ready: /listening (http:\/\/[^\s]+)/,
+  });
+  const rss = new RssSampler(child.pid);
+  return {
+    child,
+    url: child.ready[1],
+    rss,
+    async stop() {
+      rss.stop();
+      await child.stop();
+    },
+  };
+}
+
 /** The raw bcrypt baseline server (bench/bcrypt-server.ts) in a child process. */
-export async function startBcryptServer(bcryptRounds: number, password: string, profileDir: string | null): Promise<{ child: BenchChild; url: string; rss: RssSampler; stop(): Promise<void> }> {
+export async function startBcryptServer(bcryptRounds: number, password: string, profileDir: string | null): Promise<BaselineServer> {
   const child = await spawnNode({
     name: 'bcrypt-server',
     nodeArgs: [...profileArgs(profileDir, 'bcrypt-server'), join(ROOT, 'dist/bench/bcrypt-server.js')],
