@@ -14,6 +14,8 @@ export type SessionSignal =
   | { type: 'session.ended'; userId: string; deviceId: string; reason: string; at: number }
   /** The user's password changed: every session and app token of the user ended. */
   | { type: 'password.changed'; userId: string; at: number }
+  /** The account was deleted: every socket of the user closes (`SESSION_REVOKED`, as the contract fixes), with no event. */
+  | { type: 'account.deleted'; userId: string; at: number }
   /** One of the user's app tokens ended (revoked, or replaced by a new one for the same app). */
   | { type: 'app_token.ended'; userId: string; app: string; at: number }
   /** Anything else that changed the account (an event type this file does not know): sockets check again. */
@@ -40,6 +42,8 @@ export function toSignal(event: GatehouseEvent): SessionSignal | null {
       return { type: 'session.ended', userId: event.userId, deviceId: event.deviceId, reason: event.reason, at: event.at };
     case 'password.changed':
       return { type: 'password.changed', userId: event.userId, at: event.at };
+    case 'account.deleted':
+      return { type: 'account.deleted', userId: event.userId, at: event.at };
     case 'app_token.revoked':
       return { type: 'app_token.ended', userId: event.userId, app: event.app, at: event.at };
     case 'app_token.created':
@@ -75,6 +79,7 @@ export function signalFrom(fields: Record<string, unknown>): SessionSignal | nul
     case 'session.ended':
       return id(d) && typeof r === 'string' && REASON.test(r) ? { type: t, userId: u, deviceId: d, reason: r, at } : null;
     case 'password.changed':
+    case 'account.deleted':
     case 'user.changed':
       return { type: t, userId: u, at };
     case 'app_token.ended':

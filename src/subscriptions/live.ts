@@ -92,7 +92,8 @@ class Entry implements LiveSocket {
  * - `sessionEvents` subscribers of that user get the event (never another user's);
  * - the sockets it ends close with 4403 `SESSION_REVOKED`, after the event has been sent
  *   to them (or `DELIVERY_WAIT_MS` passed): its device signed out or revoked, a password
- *   change (every socket of the user), an ended app token or any other account change
+ *   change or a deleted account (every socket of the user; the deletion sends no event),
+ *   an ended app token or any other account change
  *   (the sockets concerned are checked again, as `@auth` would check their token);
  * - at its token's `exp` (+ `JWT_LEEWAY`), on `gh.clock`, a socket closes with 4403
  *   `TOKEN_EXPIRED` (one timer for all, see `ExpiryWatch`).
@@ -158,6 +159,10 @@ export class LiveSessions {
       }
       case 'password.changed':
         this.deliver(all, { type: 'PASSWORD_CHANGED', userId: signal.userId, deviceId: null, at: signal.at });
+        for (const entry of all) this.end(entry, 'SESSION_REVOKED', 0);
+        return;
+      case 'account.deleted':
+        // Not a recheck: a user that no longer exists would read as INVALID_TOKEN, and the contract says SESSION_REVOKED.
         for (const entry of all) this.end(entry, 'SESSION_REVOKED', 0);
         return;
       case 'app_token.ended':
