@@ -22,18 +22,6 @@ export interface Clock {
   onAdvance?(listener: () => void): () => void;
 }
 
-/** The listeners of a clock that jumps. */
-class Jumps {
-  private readonly listeners = new Set<() => void>();
-  on(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  emit(): void {
-    for (const listener of this.listeners) listener();
-  }
-}
-
 /** The machine's clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -43,40 +31,58 @@ export const systemClock: Clock = {
 };
 
 /**
- * A clock that moves only when told to (tests, simulations). `wait(ms)` moves it by `ms`
- * at once, so code that waits for a moment in time does not wait in real time.
+ * A clock that jumps ahead when told to: `now()` is a base time plus a shift that
+ * `advance(ms)` (and `wait(ms)`, which never waits in real time) makes larger. The two test
+ * clocks differ only in their base.
  */
-export class ManualClock implements Clock {
-  private current: number;
-  private readonly jumps = new Jumps();
+abstract class JumpingClock implements Clock {
+  protected shift = 0;
+  private readonly listeners = new Set<() => void>();
 
-  constructor(startMs: number = Date.now()) {
-    this.current = startMs;
-  }
+  protected abstract base(): number;
 
   now(): number {
-    return this.current;
+    return this.base() + this.shift;
   }
 
   async wait(ms: number): Promise<void> {
-    if (ms > 0) this.current += ms;
+    if (ms > 0) this.shift += ms;
   }
 
   /** Moves the clock forward by `ms` milliseconds (never backward). */
   advance(ms: number): void {
-    if (!(ms >= 0)) throw new RangeError(`ManualClock.advance: ${ms} is not a forward move`);
-    this.current += ms;
-    this.jumps.emit();
+    if (!(ms >= 0)) throw new RangeError(`${this.constructor.name}.advance: ${ms} is not a forward move`);
+    this.shift += ms;
+    this.jumped();
+  }
+
+  onAdvance(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  protected jumped(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/**
+ * A clock that moves only when told to (tests, simulations). `wait(ms)` moves it by `ms`
+ * at once, so code that waits for a moment in time does not wait in real time.
+ */
+export class ManualClock extends JumpingClock {
+  constructor(private readonly startMs: number = Date.now()) {
+    super();
+  }
+
+  protected base(): number {
+    return this.startMs;
   }
 
   /** Sets the clock to `ms` since the epoch. */
   set(ms: number): void {
-    this.current = ms;
-    this.jumps.emit();
-  }
-
-  onAdvance(listener: () => void): () => void {
-    return this.jumps.on(listener);
+    this.shift = ms - this.startMs;
+    this.jumped();
   }
 }
 
@@ -89,27 +95,9 @@ export class ManualClock implements Clock {
  * const clock = new OffsetClock();
  * clock.advance(11_000); // the 10 s grace window is over
  */
-export class OffsetClock implements Clock {
-  private offset = 0;
-  private readonly jumps = new Jumps();
-
-  now(): number {
-    return Date.now() + this.offset;
-  }
-
-  async wait(ms: number): Promise<void> {
-    if (ms > 0) this.offset += ms;
-  }
-
-  /** Moves the clock forward by `ms` milliseconds (never backward). */
-  advance(ms: number): void {
-    if (!(ms >= 0)) throw new RangeError(`OffsetClock.advance: ${ms} is not a forward move`);
-    this.offset += ms;
-    this.jumps.emit();
-  }
-
-  onAdvance(listener: () => void): () => void {
-    return this.jumps.on(listener);
+export class OffsetClock extends JumpingClock {
+  protected base(): number {
+    return Date.now();
   }
 }
 

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { DOWN, UP } from '../shared/Migration20261202130000';
 
 /**
  * Indexes for a database that has grown: ending a device (logout, reuse detection,
@@ -7,16 +8,10 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261202130000 extends Migration {
   override async up(): Promise<void> {
-    this.addSql('create index if not exists "gatehouse_refresh_token_device_id_index" on "gatehouse_refresh_token" ("device_id");');
-    this.addSql('create index if not exists "gatehouse_refresh_token_revoked_at_index" on "gatehouse_refresh_token" ("revoked_at") where "revoked_at" is not null;');
-    this.addSql('create index if not exists "gatehouse_device_expires_at_index" on "gatehouse_device" ("expires_at");');
-    this.addSql('create index if not exists "gatehouse_device_revoked_at_index" on "gatehouse_device" ("revoked_at") where "revoked_at" is not null;');
+    for (const statement of UP) this.addSql(statement);
   }
 
   override async down(): Promise<void> {
-    this.addSql('drop index if exists "gatehouse_device_revoked_at_index";');
-    this.addSql('drop index if exists "gatehouse_device_expires_at_index";');
-    this.addSql('drop index if exists "gatehouse_refresh_token_revoked_at_index";');
-    this.addSql('drop index if exists "gatehouse_refresh_token_device_id_index";');
+    for (const statement of DOWN) this.addSql(statement);
   }
 }
