@@ -1,5 +1,5 @@
 /**
- * Gatehouse as a library. See the README, "Use it in your own server". Every export has a
+ * Gatehouse as a library. See docs/library.md. Every export has a
  * reason (the comment beside it); what is not here is internal and may change.
  *
  * @example

@@ -1,6 +1,6 @@
 /**
  * `gatehouse-graphql/client`: a dependency-free client for Gatehouse servers (browsers and Node 20+).
- * See the README, "Client helper".
+ * See docs/library.md, "Browser apps and the client".
  */
 export { GatehouseClient } from './client';
 export { GraphQLRequestError, type GraphQLErrorItem } from './errors';
