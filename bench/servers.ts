@@ -115,12 +115,12 @@ export interface BaselineServer {
   stop(): Promise<void>;
 }
 
-/** The bare Apollo Server 5 (`bench/bare-apollo.ts`), the baseline of 1-3, in production mode. */
-export async function startBareApollo(profileDir: string | null): Promise<BaselineServer> {
+/** A baseline server (a script in dist/bench/ that prints `listening URL`) in a child process, in production mode. */
+async function startBaseline(name: string, env: Record<string, string>, profileDir: string | null): Promise<BaselineServer> {
   const child = await spawnNode({
-    name: 'bare-apollo',
-    nodeArgs: [...profileArgs(profileDir, 'bare-apollo'), join(ROOT, 'dist/bench/bare-apollo.js')],
-    env: { ...baseEnv(), NODE_ENV: 'production', PORT: '0' },
+    name,
+    nodeArgs: [...profileArgs(profileDir, name), join(ROOT, `dist/bench/${name}.js`)],
+    env: { ...baseEnv(), NODE_ENV: 'production', PORT: '0', ...env },
     ready: /listening (http:\/\/[^\s]+)/,
   });
   const rss = new RssSampler(child.pid);
@@ -135,22 +135,12 @@ export async function startBareApollo(profileDir: string | null): Promise<Baseli
   };
 }
 
-/** The raw bcrypt baseline server (bench/bcrypt-server.ts) in a child process. */
-export async function startBcryptServer(bcryptRounds: number, password: string, profileDir: string | null): Promise<BaselineServer> {
-  const child = await spawnNode({
-    name: 'bcrypt-server',
-    nodeArgs: [...profileArgs(profileDir, 'bcrypt-server'), join(ROOT, 'dist/bench/bcrypt-server.js')],
-    env: { ...baseEnv(), NODE_ENV: 'production', BCRYPT_ROUNDS: String(bcryptRounds), BENCH_PASSWORD: password, PORT: '0' },
-    ready: /listening (http:\/\/[^\s]+)/,
-  });
-  const rss = new RssSampler(child.pid);
-  return {
-    child,
-    url: child.ready[1],
-    rss,
-    async stop() {
-      rss.stop();
-      await child.stop();
-    },
-  };
+/** The bare Apollo Server 5 (`bench/bare-apollo.ts`), the baseline of 1-3. */
+export function startBareApollo(profileDir: string | null): Promise<BaselineServer> {
+  return startBaseline('bare-apollo', {}, profileDir);
+}
+
+/** The raw bcrypt baseline server (bench/bcrypt-server.ts). */
+export function startBcryptServer(bcryptRounds: number, password: string, profileDir: string | null): Promise<BaselineServer> {
+  return startBaseline('bcrypt-server', { BCRYPT_ROUNDS: String(bcryptRounds), BENCH_PASSWORD: password }, profileDir);
 }
