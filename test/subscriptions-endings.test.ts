@@ -10,7 +10,7 @@ import { after, before, it } from 'node:test';
 import { describeEachDatabase } from './support/server';
 import { assertData, bearer, gql, login } from './support/http';
 import { startSmtp, tokenIn, type TestSmtp } from './support/smtp';
-import { closedWithin, RawSocket, SESSION_EVENTS } from './support/ws';
+import { closedWithin, listeningSocket, RawSocket, sessionEventTypes } from './support/ws';
 
 const CREATE_APP = 'mutation($app: String!) { createRefreshToken(app: $app) { refreshToken } }';
 const DELEGATE = 'mutation($c: String!, $r: String!) { delegateToken(clientId: $c, grantType: "urn:ietf:params:oauth:grant-type:jwt-bearer", refreshToken: $r) { token } }';
@@ -44,15 +44,8 @@ describeEachDatabase('subscriptions: later endings', ENV, (server, kind) => {
     const { refreshToken } = assertData(await gql(server().url, CREATE_APP, { app }, bearer(token))).createRefreshToken;
     return assertData(await gql(server().url, DELEGATE, { c: app, r: refreshToken })).delegateToken.token as string;
   };
-  /** A signed-in raw socket with `sessionEvents` running as operation "e". */
-  const listening = async (token: string) => {
-    const { socket, acked, closed } = await RawSocket.init(server().url, { authorization: `Bearer ${token}` });
-    assert.ok(acked, `refused: ${JSON.stringify(closed)}`);
-    socket.subscribe('e', SESSION_EVENTS);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    return socket;
-  };
-  const eventTypes = (socket: RawSocket) => socket.nexts('e').map((payload) => payload.data?.sessionEvents?.type ?? payload.errors?.[0]?.extensions?.code);
+  const listening = (token: string) => listeningSocket(server().url, token);
+  const eventTypes = sessionEventTypes;
   /** The socket closes with 4403 SESSION_REVOKED less than a second after `since`. */
   const revokedWithin = async (socket: RawSocket, since: number) => {
     const closed = await closedWithin(socket, 1000);

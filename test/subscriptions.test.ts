@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { GatehouseClient } from 'gatehouse-graphql/client';
 import { describeEachDatabase, startTestServer, TEST_SECRET, type TestServer } from './support/server';
 import { assertData, bearer, gql, login, REFRESH } from './support/http';
-import { closedWithin, firstResult, RawSocket, SESSION_EVENTS, wsClient } from './support/ws';
+import { closedWithin, firstResult, listeningSocket, RawSocket, SESSION_EVENTS, sessionEventTypes, wsClient } from './support/ws';
 
 const LIMITS = {
   SUBSCRIPTIONS_MAX_PER_SOCKET: '2',
@@ -28,16 +28,8 @@ describeEachDatabase('subscriptions', LIMITS, (server) => {
     const session = assertData(await login(server().url, username, 'correct horse', {}, deviceName)).tokenAuth;
     return { username, ...session };
   };
-  /** A signed-in raw socket with `sessionEvents` running as operation "e". */
-  const listening = async (token: string) => {
-    const { socket, acked, closed } = await RawSocket.init(server().url, { authorization: `Bearer ${token}` });
-    assert.ok(acked, `refused: ${JSON.stringify(closed)}`);
-    socket.subscribe('e', SESSION_EVENTS);
-    // The subscription is running once a harmless change of another user has come and gone.
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    return socket;
-  };
-  const eventTypes = (socket: RawSocket) => socket.nexts('e').map((payload) => payload.data?.sessionEvents?.type ?? payload.errors?.[0]?.extensions?.code);
+  const listening = (token: string) => listeningSocket(server().url, token);
+  const eventTypes = sessionEventTypes;
 
   it('graphql-ws client: anonymous gets UNAUTHENTICATED for an @auth subscription; signed in gets SIGNED_IN live', async () => {
     const anonymous = wsClient(server().url);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
+import assert from 'node:assert/strict';
 import { testEnv } from './server';
 
 /** The WebSocket address of a GraphQL endpoint (`http://…/graphql` → `ws://…/graphql`). */
@@ -108,6 +109,20 @@ export async function closedWithin(socket: RawSocket, ms: number): Promise<Close
 }
 
 export const SESSION_EVENTS = 'subscription { sessionEvents { type at device { id name current } } }';
+
+/** A signed-in raw socket on `url` with `sessionEvents` running as operation "e". */
+export async function listeningSocket(url: string, token: string): Promise<RawSocket> {
+  const { socket, acked, closed } = await RawSocket.init(url, { authorization: `Bearer ${token}` });
+  assert.ok(acked, `refused: ${JSON.stringify(closed)}`);
+  socket.subscribe('e', SESSION_EVENTS);
+  // The subscription is running once a harmless change of another user has come and gone.
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  return socket;
+}
+
+/** The `sessionEvents` types (or error codes) operation "e" of a socket has received so far. */
+export const sessionEventTypes = (socket: RawSocket) =>
+  socket.nexts('e').map((payload) => payload.data?.sessionEvents?.type ?? payload.errors?.[0]?.extensions?.code);
 
 /** graphql-ws's own client over `ws`, with a token (or none), no retries. */
 export function wsClient(url: string, token?: string, extra: Partial<Parameters<typeof createClient>[0]> = {}): Client {
