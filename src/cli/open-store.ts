@@ -8,6 +8,10 @@ import type { Settings } from '../settings';
 import { GatehouseEvents } from '../store/events';
 import { SessionStore } from '../store/store';
 import { systemClock } from '../util/clock';
+import { migrate } from '../db/orm';
+import { User } from '../entities';
+import { UserInputError } from '../users/create';
+import { withDatabase } from './command';
 
 /** The session store of one CLI command, and whether running servers can be told about its changes. */
 export interface CliStore {
@@ -37,4 +41,26 @@ export async function openCliStore(settings: Settings, orm: MikroORM, warn: (lin
   events.on(auditListener(log));
   const store = new SessionStore({ orm, clock: systemClock, settings, sessions, bus, events, warn: reachable ? warn : () => undefined });
   return { store, bus: reachable ? bus.name : null, close: () => bus.close() };
+}
+
+/**
+ * What the commands that change one user do first and last: the database (migrated), the
+ * user named `username` (UNKNOWN_USER when there is none), and the CLI's session store,
+ * closed afterwards.
+ *
+ * @example
+ * await withUserStore(settings, io.err, 'ada', (user, cli) => cli.store.markEmailVerified(user.id, { via: 'cli' }));
+ */
+export async function withUserStore<T>(settings: Settings, warn: (line: string) => void, username: string, fn: (user: User, cli: CliStore) => Promise<T>): Promise<T> {
+  return withDatabase(settings, async (orm) => {
+    await migrate(orm);
+    const user = await orm.em.fork().findOne(User, { username });
+    if (!user) throw new UserInputError('UNKNOWN_USER', `There is no user named "${username}".`);
+    const cli = await openCliStore(settings, orm, warn);
+    try {
+      return await fn(user, cli);
+    } finally {
+      await cli.close();
+    }
+  });
 }

@@ -1,11 +1,8 @@
 import { parseArgs } from 'node:util';
-import { migrate } from '../../db/orm';
-import { User } from '../../entities';
 import { loadSettings } from '../../settings';
-import { UserInputError } from '../../users/create';
 import { setUserPassword } from '../../users/set-password';
-import { type Command, HELP_OPTION, PASSWORD_OPTIONS, passwordFrom, UsageError, withDatabase } from '../command';
-import { openCliStore } from '../open-store';
+import { type Command, HELP_OPTION, PASSWORD_OPTIONS, passwordFrom, UsageError } from '../command';
+import { withUserStore } from '../open-store';
 
 export const usersSetPassword: Command = {
   summary: "Set a user's password; ends all their sessions and app tokens.",
@@ -26,18 +23,10 @@ export const usersSetPassword: Command = {
     const password = await passwordFrom(values, io);
     const settings = loadSettings(io.env);
     const username = positionals[0];
-    await withDatabase(settings, async (orm) => {
-      await migrate(orm);
-      const user = await orm.em.fork().findOne(User, { username });
-      if (!user) throw new UserInputError('UNKNOWN_USER', `There is no user named "${username}".`);
-      const cli = await openCliStore(settings, orm, io.err);
-      try {
-        const done = await setUserPassword(cli.store, user.id, password, settings.passwords.bcryptRounds, { via: 'cli' });
-        io.out(`Set the password of ${username}; ended ${done.endedDevices.length} device session(s) and every app token.`);
-        if (cli.bus) io.out(`Told running servers through ${cli.bus}.`);
-      } finally {
-        await cli.close();
-      }
+    await withUserStore(settings, io.err, username, async (user, cli) => {
+      const done = await setUserPassword(cli.store, user.id, password, settings.passwords.bcryptRounds, { via: 'cli' });
+      io.out(`Set the password of ${username}; ended ${done.endedDevices.length} device session(s) and every app token.`);
+      if (cli.bus) io.out(`Told running servers through ${cli.bus}.`);
     });
     return 0;
   },
