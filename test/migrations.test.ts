@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { migrate, openDatabase } from '../src/db/orm';
 import { settingsWith } from '../src/settings';
-import { createScratchPostgres, postgresSkip } from './support/postgres';
+import { postgresSkip, withScratchPostgres } from './support/postgres';
 
 async function nothingLeft(url: string): Promise<void> {
   const orm = await openDatabase(settingsWith({ database: { url } }).database);
@@ -32,10 +32,5 @@ it('SQLite: the migrations make the entities\' schema', async () => {
 });
 
 it('PostgreSQL: the migrations make the entities\' schema', { skip: postgresSkip() }, async () => {
-  const scratch = await createScratchPostgres();
-  try {
-    await nothingLeft(scratch.url);
-  } finally {
-    await scratch.drop();
-  }
+  await withScratchPostgres(nothingLeft);
 });
