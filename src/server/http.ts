@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { createContext, type GatehouseContext, type Headers, type RequestScope } from '../context/context';
 import { logWhenDone } from '../logging/request-log';
@@ -124,10 +123,13 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       );
     }
     let scope: RequestScope | undefined;
-    logWhenDone(requestLog, req, res, { requestId, ip: address, operation: () => scope?.operation });
-    // The duration histogram, by operation kind (never its name): `other` for health, JWKS and refused requests.
-    const started = performance.now();
-    res.once('close', () => gh.metrics.requestDuration.observe({ kind: scope?.operationKind ?? 'other' }, (performance.now() - started) / 1000));
+    logWhenDone(requestLog, req, res, {
+      requestId,
+      ip: address,
+      operation: () => scope?.operation,
+      // The duration histogram, by operation kind (never its name): `other` for health, JWKS and refused requests.
+      done: (seconds) => gh.metrics.requestDuration.observe({ kind: scope?.operationKind ?? 'other' }, seconds),
+    });
     try {
       const target = requestTarget(req.url);
       if (!target || !ROUTES.has(target.path)) return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
