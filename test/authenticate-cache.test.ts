@@ -20,9 +20,10 @@ import { ManualClock } from '../src/util/clock';
 const NOW = Date.now();
 const NOW_S = Math.floor(NOW / 1000);
 const ACCURACY_S = 60;
+const LIFETIME_S = 3600;
 
 function runtime(sessionCheck = true) {
-  const settings = settingsWith({ tokens: { secret: 'x'.repeat(40) }, sessions: { check: sessionCheck, expirationAccuracy: ACCURACY_S } });
+  const settings = settingsWith({ tokens: { secret: 'x'.repeat(40), refreshLifetime: LIFETIME_S }, sessions: { check: sessionCheck, expirationAccuracy: ACCURACY_S } });
   const clock = new ManualClock(NOW);
   return { settings, clock, sessions: new SessionCache(300, clock) } as unknown as Gatehouse & { sessions: SessionCache };
 }
@@ -31,7 +32,7 @@ const user = (extra: Partial<UserSnapshot> = {}): UserSnapshot => ({
   id: 'u1', username: 'ada', email: null, emailVerified: false, roles: [], isActive: true, lastLogin: null, dateJoined: new Date(0), tokensValidAfter: 0, ...extra,
 });
 const device = (extra: Partial<DeviceSnapshot> = {}): DeviceSnapshot => ({
-  id: 'd1', userId: 'u1', revoked: false, expiresAt: NOW + 3_600_000, lastSeenAt: NOW - 1000, ...extra,
+  id: 'd1', userId: 'u1', revoked: false, expiresAt: NOW - 1000 + LIFETIME_S * 1000, lastSeenAt: NOW - 1000, ...extra,
 });
 const claims = (extra: Partial<AccessClaims> = {}): AccessClaims => ({
   sub: 'u1', username: 'ada', iat: NOW_S, exp: NOW_S + 300, orig_iat: NOW_S, jti: 'j', token_type: 'access', sid: 'd1', ...extra,
@@ -91,6 +92,10 @@ describe('authenticateFromCache', () => {
     gh.sessions.rememberDevice(device({ lastSeenAt: NOW - ACCURACY_S * 1000 }), NOW);
     assert.equal(fromCache(gh, claims()), 'null', 'the last-seen write is due');
     gh.sessions.rememberDevice(device({ lastSeenAt: NOW - ACCURACY_S * 1000 + 1 }), NOW);
+    assert.equal(fromCache(gh, claims()), 'principal u1');
+    gh.sessions.rememberDevice(device({ expiresAt: NOW + (LIFETIME_S - ACCURACY_S) * 1000 }), NOW);
+    assert.equal(fromCache(gh, claims()), 'null', 'the expiry is due its slide (seen a moment ago, but it would move by the accuracy)');
+    gh.sessions.rememberDevice(device({ expiresAt: NOW + (LIFETIME_S - ACCURACY_S) * 1000 + 1 }), NOW);
     assert.equal(fromCache(gh, claims()), 'principal u1');
   });
 

@@ -94,17 +94,16 @@ describeEachDatabase('devices', {}, (server) => {
   });
 });
 
-/** Counts the writes of devices' last-seen time with a trigger in the database itself. */
+/** Counts the writes of devices' last-seen time with a trigger in the database itself (from 0 at each call). */
 async function countDeviceWrites(server: TestServer, kind: DatabaseKind): Promise<() => Promise<number>> {
+  await server.sql('create table if not exists device_writes (n integer not null)');
+  await server.sql('delete from device_writes');
+  await server.sql('insert into device_writes values (0)');
   if (kind === 'sqlite') {
-    await server.sql('create table device_writes (n integer not null)');
-    await server.sql('insert into device_writes values (0)');
-    await server.sql('create trigger count_device_writes after update of last_seen_at on gatehouse_device begin update device_writes set n = n + 1; end');
+    await server.sql('create trigger if not exists count_device_writes after update of last_seen_at on gatehouse_device begin update device_writes set n = n + 1; end');
   } else {
-    await server.sql('create table device_writes (n integer not null)');
-    await server.sql('insert into device_writes values (0)');
-    await server.sql('create function count_device_write() returns trigger language plpgsql as $$ begin update device_writes set n = n + 1; return new; end $$');
-    await server.sql('create trigger count_device_writes after update of last_seen_at on gatehouse_device for each row execute function count_device_write()');
+    await server.sql('create or replace function count_device_write() returns trigger language plpgsql as $$ begin update device_writes set n = n + 1; return new; end $$');
+    await server.sql('create or replace trigger count_device_writes after update of last_seen_at on gatehouse_device for each row execute function count_device_write()');
   }
   return async () => Number((await server.sql<{ n: number }>('select n from device_writes'))[0].n);
 }
@@ -122,6 +121,21 @@ describeEachDatabase('device expiry', { JWT_REFRESH_EXPIRATION_DELTA: '3s', JWT_
     await burst();
     await burst();
     assert.equal(await writes(), 1, 'one write for 50 requests after the accuracy passed');
+  });
+
+  it('a rotation writes the device\'s last-seen time and expiry only when due, as @auth does, and answers with the stored expiry', async () => {
+    const writes = await countDeviceWrites(server(), kind);
+    const { url, createUser } = server();
+    await createUser({ username: 'rotating' });
+    const first = assertData(await login(url, 'rotating')).tokenAuth;
+    const second = assertData(await gql(url, REFRESH, { refreshToken: first.refreshToken })).refreshToken;
+    assert.equal(await writes(), 0, 'just logged in: the rotation wrote no device time');
+    assert.equal(second.refreshExpiresIn, first.refreshExpiresIn, 'and answers with the expiry as stored');
+    server().clock.advance(1100);
+    const third = assertData(await gql(url, REFRESH, { refreshToken: second.refreshToken })).refreshToken;
+    assert.equal(await writes(), 1, 'after the accuracy passed: one write');
+    assert.ok(third.refreshExpiresIn >= first.refreshExpiresIn + 1, 'the session slid');
+    assertData(await gql(url, ME, {}, bearer(third.token)));
   });
 
   it('a device expires after JWT_REFRESH_EXPIRATION_DELTA without use, and use slides it', async () => {

@@ -169,7 +169,9 @@ describeEachDatabase('session hardening', { MAX_DEVICES_PER_USER: '3' }, (server
     const d3 = assertData(await login(url, 'hard-max')).tokenAuth;
     await new Promise((resolve) => setImmediate(resolve));
     server().clock.advance(1000);
-    // d1 refreshes: now d2 is the least recently seen.
+    // d1 was last seen an hour ago (past JWT_SESSION_EXPIRATION_ACCURACY, so its next use writes it) and refreshes: now d2 is the least recently seen.
+    const hourEarlier = kind === 'sqlite' ? 'last_seen_at - 3600000' : "last_seen_at - interval '1 hour'";
+    await server().sql(`update gatehouse_device set last_seen_at = ${hourEarlier} where id = '${d1.device.id}'`);
     const d1b = assertData(await gql(url, REFRESH, { refreshToken: d1.refreshToken })).refreshToken;
     assertData(await gql(url, ME, {}, bearer(d2.token))); // cached here: the eviction must drop it
     server().clock.advance(1000);

@@ -4,6 +4,7 @@ import type { AccessClaims } from '../tokens/access/claims';
 import type { AppTokenSnapshot, DeviceSnapshot, UserSnapshot } from './cache';
 import { appTokenKey, delegationLive } from '../app-tokens/rules';
 import { type LazyEntityManager, loadAppToken, loadDevice, loadUser } from './snapshots';
+import { slideDue, slideTiming } from '../store/slide';
 
 /** Who is calling: the verified claims and the user they name. */
 export interface Principal {
@@ -70,9 +71,9 @@ function checkDelegation(appToken: AppTokenSnapshot, claims: AccessClaims): void
   if (!delegationLive(appToken, claims.orig_iat)) throw new Unauthenticated('SESSION_REVOKED');
 }
 
-/** The device's last-seen time is older than `JWT_SESSION_EXPIRATION_ACCURACY`: time to write it. */
+/** The device's last-seen time and expiry are due a write (`slideDue`, the rule rotation shares). */
 function touchDue(gh: Gatehouse, device: DeviceSnapshot, now: number): boolean {
-  return now - device.lastSeenAt >= gh.settings.sessions.expirationAccuracy * 1000;
+  return slideDue(device, now, slideTiming(gh.settings));
 }
 
 async function checkDevice(gh: Gatehouse, em: LazyEntityManager, sid: string, userId: string): Promise<void> {
@@ -83,5 +84,5 @@ async function checkDevice(gh: Gatehouse, em: LazyEntityManager, sid: string, us
   // Claim the write in the cached snapshot first, so concurrent requests do not write too.
   device.lastSeenAt = now;
   device.expiresAt = now + gh.settings.tokens.refreshLifetime * 1000;
-  await gh.store.touchDevice(sid, now - gh.settings.sessions.expirationAccuracy * 1000);
+  await gh.store.touchDevice(sid, now);
 }

@@ -8,7 +8,8 @@ import { decideRotation, type RotationState } from './decide-rotation';
 import type { StoreDeps } from './deps';
 import { endDevices } from './end-devices';
 import type { Origin } from './events';
-import { dbDate, deviceFromRow, type DeviceView, msOf, type Row, userFromRow } from './rows';
+import { dateOf, dbDate, deviceFromRow, type DeviceView, msOf, type Row, userFromRow } from './rows';
+import { slideThresholds, slideTiming } from './slide';
 import { attemptRotation } from './rotation-write';
 import { execute } from './execute';
 import { settle } from './settle';
@@ -44,9 +45,9 @@ function stateOf(row: Row | undefined): RotationState | null {
  * Rotates a device refresh token (`refreshToken(refreshToken:)`). The rule is
  * `decideRotation`; this is its I/O:
  *
- * - **rotate**: `attemptRotation` slides the device's expiry, claims the token by a
- *   conditional update and inserts its successor (sealed under the presented token for the
- *   grace window), all or nothing; on PostgreSQL in the same statement as the read. If a
+ * - **rotate**: `attemptRotation` slides the device's expiry when due (`./slide.ts`), claims
+ *   the token by a conditional update and inserts its successor (sealed under the presented
+ *   token for the grace window), all or nothing, in the same statement as the read. If a
  *   guard finds the state changed (a concurrent rotation, a logout), nothing is kept and the
  *   token is read and decided again.
  * - **grace**: the live end of the token's successor chain, opened with the presented token.
@@ -54,7 +55,7 @@ function stateOf(row: Row | undefined): RotationState | null {
  *   reason `reused`.
  *
  * A successful rotation publishes nothing: nothing ended, and the device's expiry only moved
- * later; this process drops its cached device so its next check reads the new expiry.
+ * later; when it moved, this process drops its cached device so its next check reads it.
  *
  * @example
  * const { refreshToken, device, user } = await rotate(deps, 'ghd_…', { requestId });
@@ -64,19 +65,22 @@ export async function rotate(deps: StoreDeps, presented: string, origin: Origin)
   const tokenHash = hashRefreshToken(presented);
   const em = deps.orm.em.fork() as unknown as EntityManager;
   const graceMs = deps.settings.sessions.reuseInterval * 1000;
+  const timing = slideTiming(deps.settings);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
     const successor = generateRefreshToken('device');
-    const expiresAt = now + deps.settings.tokens.refreshLifetime * 1000;
+    const due = slideThresholds(now, timing);
     const prepared = {
       tokenHash,
       successorId: randomUUID(),
       successorHash: hashRefreshToken(successor),
       sealed: sealSuccessor(successor, presented),
       at: dbDate(em, now),
-      expiresAt: dbDate(em, expiresAt),
+      expiresAt: dbDate(em, now + timing.lifetimeMs),
+      lastSeenBefore: dbDate(em, due.lastSeenBefore),
+      expiresBefore: dbDate(em, due.expiresBefore),
     };
-    const { row, written } = await attemptRotation(em, prepared, (read) => decideRotation(stateOf(read), now, graceMs).action === 'rotate');
+    const { row, written } = await attemptRotation(em, prepared);
     // A written rotation stands: its guards checked the rows as they are now, on PostgreSQL
     // after waiting for the device's lock, so they can only be newer than the statement's
     // snapshot (e.g. a device an @auth request slid just before it expired).
@@ -88,12 +92,13 @@ export async function rotate(deps: StoreDeps, presented: string, origin: Origin)
         if (!written) continue; // lost a race: read and decide again
         const rotation: Rotation = {
           refreshToken: successor,
-          device: { ...deviceFromRow(row!), lastSeenAt: new Date(now), expiresAt: new Date(expiresAt) },
+          device: { ...deviceFromRow(row!), lastSeenAt: dateOf(row!.n_last_seen_at), expiresAt: dateOf(row!.n_expires_at) },
           user: userFromRow(row!),
           origIat: Number(row!.t_orig_iat),
           outcome: 'rotated',
         };
-        deps.sessions.apply({ kind: 'device', id: rotation.device.id });
+        // The device slid (its expiry was due, `./slide.ts`): this process reads it afresh next time.
+        if (msOf(row!.n_expires_at) !== msOf(row!.d_expires_at)) deps.sessions.apply({ kind: 'device', id: rotation.device.id });
         deps.events.emit({ type: 'session.refreshed', at: now, origin, userId: rotation.user.id, deviceId: rotation.device.id, outcome: 'rotated' });
         return rotation;
       }

@@ -93,9 +93,9 @@ export class SessionStore {
     return clearSealedSuccessors(this.deps);
   }
 
-  /** Records a device's use (last seen, sliding expiry) unless it was recorded after `staleSince` (ms). */
-  touchDevice(deviceId: string, staleSince: number): Promise<number> {
-    return touchDevice(this.deps, deviceId, staleSince);
+  /** Records a device's use at `now` (last seen, sliding expiry) when it is due (`slideDue`). */
+  touchDevice(deviceId: string, now: number): Promise<number> {
+    return touchDevice(this.deps, deviceId, now);
   }
 
   /** Records an app token's use unless it was recorded after `staleSince` (ms). */
