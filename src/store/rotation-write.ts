@@ -1,5 +1,5 @@
 import { BaseSqlitePlatform, type SqlEntityManager as EntityManager } from '@mikro-orm/knex';
-import { DEVICE_COLUMNS, type Row, selectList, USER_COLUMNS } from './rows';
+import { DEVICE_COLUMNS, type Row, USER_COLUMNS } from './rows';
 import { execute } from './execute';
 
 /** A successor ready to be written, and the times of the write (already in the database's form). */
@@ -29,39 +29,13 @@ export interface Attempt {
 
 const TOKEN_COLUMNS = ['id', 'kind', 'orig_iat', 'used_at', 'revoked_at', 'replaced_by_id', 'sealed_successor'] as const;
 
-/** The presented token with its device and user, by hash: everything `decideRotation` decides on. */
-const READ =
-  `select ${selectList('t', 't_', TOKEN_COLUMNS)}, ${selectList('d', 'd_', DEVICE_COLUMNS)}, ${selectList('u', 'u_', USER_COLUMNS)} ` +
-  'from gatehouse_refresh_token t join gatehouse_user u on u.id = t.user_id left join gatehouse_device d on d.id = t.device_id ' +
-  'where t.token_hash = ?';
-
 /**
- * PostgreSQL: the read and the write in one statement. `t` is the token as it was (every part
- * of a statement sees the same snapshot). `device` locks the device's row (`for no key
- * update`, the lock an update takes) before the claim, which depends on it, locks the token's:
- * the lock order of every session write (User, Device, RefreshToken), so rotations, repeats
- * and endings of one device run one after the other; its expiry and last-seen time are
- * written only when due (`slid`). The guards are the rotate case of `decideRotation` as
- * conditions on the rows being written: they decide races, and a lost race writes nothing.
+ * PostgreSQL: the read and the write in one statement, kept in the function
+ * `gatehouse_rotate` (Migration20261202183000, where the statement and its locking are
+ * explained) so that PostgreSQL plans it once per connection; its answer is one `json` value
+ * (null for an unknown token).
  */
-const PG_ATTEMPT =
-  `with t as (${READ}), device as (` +
-  'select id, last_seen_at, expires_at from gatehouse_device ' +
-  "where id = (select d_id from t where t_kind = 'device' and t_used_at is null and t_revoked_at is null) " +
-  'and revoked_at is null and expires_at > ? and user_id in (select u_id from t where u_is_active = true) for no key update' +
-  '), slid as (' +
-  'update gatehouse_device set last_seen_at = ?, expires_at = ? ' +
-  'where id in (select id from device where last_seen_at <= ? or expires_at <= ?) returning last_seen_at, expires_at' +
-  '), claimed as (' +
-  'update gatehouse_refresh_token set used_at = ?, replaced_by_id = ?, sealed_successor = ? ' +
-  'where id = (select t_id from t) and used_at is null and revoked_at is null and device_id in (select id from device) ' +
-  'returning user_id, device_id, orig_iat' +
-  '), inserted as (' +
-  'insert into gatehouse_refresh_token (id, kind, token_hash, user_id, device_id, orig_iat, created_at) ' +
-  "select ?, 'device', ?, user_id, device_id, orig_iat, ? from claimed returning id" +
-  ') select t.*, (select count(*) from inserted) as written, ' +
-  'coalesce((select last_seen_at from slid), (select last_seen_at from device)) as n_last_seen_at, ' +
-  'coalesce((select expires_at from slid), (select expires_at from device)) as n_expires_at from t';
+const PG_ATTEMPT = 'select gatehouse_rotate(?, ?, ?, ?, ?, ?, ?, ?) as answer';
 
 /** The columns of the SQLite statement's answer, in the order of its `json_array`. */
 const SQLITE_COLUMNS = [
@@ -116,12 +90,9 @@ export async function attemptRotation(em: EntityManager, p: PreparedRotation): P
     const row = answer === undefined ? undefined : sqliteRow(answer.answer);
     return { row, written: row !== undefined && Number(row.written) === 1 };
   }
-  const [row] = (await execute(em, PG_ATTEMPT, [
-    p.tokenHash,
-    p.at,
-    p.at, p.expiresAt, p.lastSeenBefore, p.expiresBefore,
-    p.at, p.successorId, p.sealed,
-    p.successorId, p.successorHash, p.at,
+  const [answer] = (await execute(em, PG_ATTEMPT, [
+    p.tokenHash, p.at, p.expiresAt, p.lastSeenBefore, p.expiresBefore, p.successorId, p.successorHash, p.sealed,
   ])) as Row[];
+  const row = (answer?.answer ?? undefined) as Row | undefined;
   return { row, written: row !== undefined && Number(row.written) === 1 };
 }
