@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { gatehouseMigrations } from '../src/migrations';
 import { testEnv } from './support/server';
 import { assertData, bearer, gql, login, ME } from './support/http';
 
@@ -25,7 +26,7 @@ describe('gatehouse CLI', () => {
   it('migrate applies the migrations once', () => {
     const first = gatehouse(['migrate']);
     assert.equal(first.code, 0, first.err);
-    assert.match(first.out, /Applied 4 migration\(s\)/);
+    assert.match(first.out, new RegExp(`Applied ${gatehouseMigrations.sqlite.length} migration\\(s\\)`));
     const again = gatehouse(['migrate']);
     assert.equal(again.code, 0);
     assert.match(again.out, /No pending migrations/);
