@@ -38,7 +38,8 @@ export class RefreshToken {
   @Property({ type: 'string', length: 64, unique: true })
   tokenHash!: string;
 
-  @ManyToOne(() => User, { deleteRule: 'cascade' })
+  /** No index of its own: `(user_id, kind, app)` serves every lookup by user (and the cascade from the user). */
+  @ManyToOne(() => User, { deleteRule: 'cascade', index: false })
   user!: User;
 
   @ManyToOne(() => Device, { nullable: true, deleteRule: 'cascade' })
