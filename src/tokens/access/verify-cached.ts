@@ -2,7 +2,10 @@ import type { Settings } from '../../settings';
 import type { TokenKeys } from '../keys';
 import type { AccessClaims } from './claims';
 import type { VerifiedTokenCache } from './verified-cache';
+import { timeProblem } from './time';
 import { type VerifyResult, verifyAccessToken } from './verify';
+
+export { timeProblem } from './time';
 
 /**
  * `verifyAccessToken` with a memory: a token verified before (the exact same string) is
@@ -40,11 +43,4 @@ export function verifyAccessTokenCached(
     return { ok: false, problem };
   }
   return { ok: true, claims };
-}
-
-/** jsonwebtoken's time rules: not before `nbf - leeway`, expired from `exp + leeway` on. */
-export function timeProblem(claims: Pick<AccessClaims, 'exp' | 'nbf'>, leeway: number, now: number): 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | null {
-  if (claims.nbf !== undefined && claims.nbf > now + leeway) return 'INVALID_TOKEN';
-  if (now >= claims.exp + leeway) return 'TOKEN_EXPIRED';
-  return null;
 }
