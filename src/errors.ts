@@ -61,7 +61,7 @@ export abstract class GatehouseError extends Error {
  * Runs `work` with no stack traces captured for the errors it throws, for library calls
  * whose errors are only inspected for their type (e.g. jsonwebtoken's on a refused token).
  *
- * @example const decoded = withoutStackTraces(() => jwt.verify(token, key, options));
+ * @example const error = withoutStackTraces(() => new GraphQLError(message));
  */
 export function withoutStackTraces<T>(work: () => T): T {
   const limit = Error.stackTraceLimit;

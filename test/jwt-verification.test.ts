@@ -9,7 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { describeEachDatabase, startTestServer, TEST_SECRET, type TestServer } from './support/server';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH, VERIFY } from './support/http';
 import { accessClaims, b64url, headerOf, hmacJwt, nowSeconds, payloadOf, pemPair, signWith, unsignedJwt } from './support/jwt';
-import { thumbprint } from '../src/tokens/keys';
+import { constants, sign } from 'node:crypto';
+import { settingsWith } from '../src/settings';
+import { loadTokenKeys, thumbprint } from '../src/tokens/keys';
+import { verifyAccessToken } from '../src/tokens/access/verify';
 
 const AUDIENCE = 'gatehouse-tests';
 const ISSUER = 'https://auth.example.test';
@@ -144,4 +147,85 @@ describe('algorithm confusion: an RS256 server refuses HS tokens', () => {
     const swapped = `${b64url({ alg: 'none', kid })}.${b64url(claims)}.${signature}`;
     await assertRefusedEverywhere(server.url, swapped, 'INVALID_TOKEN', 'alg none keeping a real signature');
   });
+});
+
+describe('the strict compact-form check (verifyAccessToken, no server)', () => {
+  const hs = settingsWith({ tokens: { secret: TEST_SECRET } });
+  const hsKeys = loadTokenKeys(hs);
+  const now = nowSeconds();
+  const claims = accessClaims('u1', 'ada');
+  const good = hmacJwt({ alg: 'HS256', typ: 'JWT' }, claims, TEST_SECRET);
+  const verdict = (token: string, settings = hs, keys = hsKeys) => {
+    const result = verifyAccessToken(token, settings, keys, now);
+    return result.ok ? 'ok' : result.problem;
+  };
+
+  it('accepts what jsonwebtoken signs, and a kid on an HMAC token changes nothing', () => {
+    assert.equal(verdict(signWith(claims, hsKeys.signingKey, 'HS256')), 'ok');
+    assert.equal(verdict(good), 'ok');
+    assert.equal(verdict(hmacJwt({ alg: 'HS256', kid: 'anything' }, claims, TEST_SECRET)), 'ok');
+  });
+
+  it('refuses anything but three base64url segments with a signature', () => {
+    const [h, p, s] = good.split('.');
+    for (const bad of [`${h}.${p}`, `${h}.${p}.`, `${good}.${s}`, `${h}.${p}.${s}=`, `${h}.${p}.${s.slice(0, 10)}+${s.slice(11)}`, ` ${good}`, `${h}..${s}`, `.${p}.${s}`]) {
+      assert.equal(verdict(bad), 'INVALID_TOKEN', bad);
+    }
+  });
+
+  it('refuses a signature written another way for the same bytes (non-canonical base64url)', () => {
+    const [h, p, s] = good.split('.');
+    // 32 bytes are 43 characters: the last one carries 2 bits of padding that decoding ignores.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(s.at(-1)!);
+    const twin = `${s.slice(0, -1)}${alphabet[last ^ 1]}`;
+    assert.deepEqual(Buffer.from(twin, 'base64url'), Buffer.from(s, 'base64url'));
+    assert.equal(verdict(`${h}.${p}.${twin}`), 'INVALID_TOKEN');
+  });
+
+  it('refuses a header that is not an object, names crit, or another algorithm, and claims that are not an object', () => {
+    assert.equal(verdict(hmacJwt({ alg: 'HS256', crit: ['exp'] }, claims, TEST_SECRET)), 'INVALID_TOKEN');
+    assert.equal(verdict(hmacJwt(['HS256'], claims, TEST_SECRET)), 'INVALID_TOKEN');
+    assert.equal(verdict(hmacJwt({ typ: 'JWT' }, claims, TEST_SECRET)), 'INVALID_TOKEN');
+    assert.equal(verdict(hmacJwt({ alg: 'hs256' }, claims, TEST_SECRET)), 'INVALID_TOKEN');
+    assert.equal(verdict(hmacJwt({ alg: 'HS256' }, [claims], TEST_SECRET)), 'INVALID_TOKEN');
+    assert.equal(verdict(hmacJwt({ alg: 'HS256' }, 'text', TEST_SECRET)), 'INVALID_TOKEN');
+  });
+
+  it('time claims must be numbers; expired is TOKEN_EXPIRED only with a valid signature', () => {
+    assert.equal(verdict(hmacJwt({ alg: 'HS256' }, { ...claims, exp: String(claims.exp) }, TEST_SECRET)), 'INVALID_TOKEN');
+    assert.equal(verdict(hmacJwt({ alg: 'HS256' }, { ...claims, nbf: String(now) }, TEST_SECRET)), 'INVALID_TOKEN');
+    assert.equal(verdict(hmacJwt({ alg: 'HS256' }, { ...claims, exp: now - 1 }, TEST_SECRET)), 'TOKEN_EXPIRED');
+    assert.equal(verdict(hmacJwt({ alg: 'HS256' }, { ...claims, exp: now - 1 }, 'another secret, long enough for HS256 tests')), 'INVALID_TOKEN');
+    assert.equal(verdict(hmacJwt({ alg: 'HS256' }, { ...claims, nbf: now + 5 }, TEST_SECRET)), 'INVALID_TOKEN');
+  });
+
+  it('an audience may be one of a list', () => {
+    const withAud = settingsWith({ tokens: { secret: TEST_SECRET, audience: 'api' } });
+    assert.equal(verdict(hmacJwt({ alg: 'HS256' }, { ...claims, aud: ['other', 'api'] }, TEST_SECRET), withAud), 'ok');
+    assert.equal(verdict(hmacJwt({ alg: 'HS256' }, { ...claims, aud: ['other'] }, TEST_SECRET), withAud), 'INVALID_TOKEN');
+  });
+
+  for (const [algorithm, kind, other] of [['ES256', 'ec', 'ES384'], ['PS256', 'rsa', 'RS256'], ['RS384', 'rsa', 'PS384']] as const) {
+    it(`${algorithm}: verifies jsonwebtoken's signature by kid; refuses ${other} with the same key, a DER or re-encoded signature, an unknown kid`, () => {
+      const pair = pemPair(kind);
+      const settings = settingsWith({ tokens: { algorithm, privateKey: pair.privatePem } });
+      const keys = loadTokenKeys(settings);
+      const token = signWith(claims, pair.privateKey, algorithm, keys.kid);
+      assert.equal(verdict(token, settings, keys), 'ok');
+      // The other algorithm's valid signature with the same key (by hand: jsonwebtoken will not sign ES384 on P-256).
+      const otherInput = `${b64url({ alg: other, kid: keys.kid })}.${b64url(claims)}`;
+      const otherSignature = sign(`sha${other.slice(2)}`, Buffer.from(otherInput), kind === 'ec' ? { key: pair.privateKey, dsaEncoding: 'ieee-p1363' } : other.startsWith('PS') ? { key: pair.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 48 } : pair.privateKey);
+      assert.equal(verdict(`${otherInput}.${otherSignature.toString('base64url')}`, settings, keys), 'INVALID_TOKEN');
+      assert.equal(verdict(signWith(claims, pair.privateKey, algorithm, 'not-a-kid'), settings, keys), 'INVALID_TOKEN');
+      assert.equal(verdict(signWith(claims, pair.privateKey, algorithm), settings, keys), 'INVALID_TOKEN');
+      const [h, p, s] = token.split('.');
+      assert.equal(verdict(`${h}.${p}.${Buffer.from(s, 'base64url').toString('base64')}`, settings, keys), 'INVALID_TOKEN');
+      if (kind === 'ec') {
+        const der = sign('sha256', Buffer.from(`${h}.${p}`), pair.privateKey).toString('base64url');
+        assert.equal(verdict(`${h}.${p}.${der}`, settings, keys), 'INVALID_TOKEN', 'DER, not the JWS r||s form');
+      }
+      assert.equal(verdict(hmacJwt({ alg: 'HS256', kid: keys.kid }, claims, pair.publicPem), settings, keys), 'INVALID_TOKEN');
+    });
+  }
 });

@@ -3,12 +3,14 @@
  * header), audit lines for logins and refresh-token reuse, and never a password or token.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { audit, createLogger, loadSettings, SettingsError, startGatehouse, type RunningGatehouse } from 'gatehouse-graphql';
 import { createUser } from '../src/users/create';
+import { formatRequestLine, requestLines, type RequestLineFields } from '../src/logging/logger';
+import { LogSink } from '../src/logging/sink';
 import { testEnv } from './support/server';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH } from './support/http';
 
@@ -140,5 +142,48 @@ describe('logs', () => {
     assert.deepEqual(out.lines().map((line) => line.msg), ['shown']);
     assert.equal(loadSettings({}).logging.level, 'info');
     assert.throws(() => loadSettings({ LOG_LEVEL: 'loud' }), (error: SettingsError) => error.variable === 'LOG_LEVEL');
+  });
+
+  it('a request line built by hand is the line pino writes for the same fields, whatever they hold', () => {
+    const samples: RequestLineFields[] = [
+      { reqId: 'edge-42.abc', method: 'POST', path: '/graphql', status: 200, ms: 4.25, op: 'query me,devices', ip: '127.0.0.1' },
+      { reqId: 'r2', method: 'GET', path: '/x"y\\z\u00e9\u2028', status: 404, ms: 0, op: undefined, ip: null, aborted: true },
+      { reqId: 'r3', method: undefined, path: '/graphql', status: 503, ms: 1234.5, op: 'mutation tokenAuth', ip: '2001:db8::1' },
+    ];
+    for (const fields of samples) {
+      const byPino = capture();
+      createLogger({ logging: { level: 'info' } }, byPino.stream).info({ ...fields }, 'request');
+      const parsedPino = JSON.parse(byPino.text[0]);
+      const byHand = formatRequestLine(fields, 30, Date.parse(parsedPino.time));
+      assert.equal(byHand, byPino.text[0]);
+    }
+  });
+
+  it('request lines of a logger createLogger made follow its level: info, and error for a 5xx answer', () => {
+    const out = capture();
+    const log = createLogger({ logging: { level: 'warn' } }, out.stream);
+    const lines = requestLines(log);
+    lines({ reqId: 'a', method: 'GET', path: '/healthz', status: 200, ms: 1, op: undefined, ip: null });
+    lines({ reqId: 'b', method: 'POST', path: '/graphql', status: 500, ms: 1, op: 'query me', ip: null });
+    assert.deepEqual(out.lines().map((line) => [line.reqId, line.level]), [['b', 50]]);
+  });
+
+  it('the log sink writes whole lines, in order, once its buffer is full and when flushed', () => {
+    const file = join(dir, 'sink.log');
+    const fd = openSync(file, 'w');
+    const sink = new LogSink(fd, 64, 60_000);
+    try {
+      sink.write('{"n":1}\n');
+      assert.equal(readFileSync(file, 'utf8'), '', 'buffered');
+      const long = `{"n":2,"pad":"${'é'.repeat(100)}"}\n`;
+      sink.write(long);
+      assert.equal(readFileSync(file, 'utf8'), '{"n":1}\n' + long, 'written once past the buffer size');
+      sink.write('{"n":3}\n');
+      sink.flush();
+      assert.equal(readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line).n).join(), '1,2,3');
+    } finally {
+      sink.end();
+      closeSync(fd);
+    }
   });
 });

@@ -42,3 +42,20 @@ it('verifyToken answers synchronously when the caches know the session: no promi
   assert.ok(!(bad instanceof Promise), 'execute() gave a promise for a bad token');
   assert.equal((bad as ExecutionResult).errors?.[0].extensions.code, 'INVALID_TOKEN');
 });
+
+it('me answers synchronously when the caches know the caller, through its direct resolver under @auth', async () => {
+  const settings = settingsWith({ tokens: { secret: 'schema-test-secret-0123456789-abcdefghij' } });
+  const keys = loadTokenKeys(settings);
+  const { token } = signAccessToken({ userId: 'u-1', username: 'alice', origIat: 1 }, settings, keys, Math.floor(Date.now() / 1000));
+  const schema = await buildGatehouseSchema();
+  const sessions = new SessionCache(60, systemClock);
+  sessions.rememberUser({ id: 'u-1', username: 'alice', email: null, emailVerified: false, roles: [], isActive: true, lastLogin: null, dateJoined: new Date(), tokensValidAfter: 0 });
+  const gh = { settings, keys, clock: systemClock, verifiedTokens: new VerifiedTokenCache(), sessions };
+  const document = parse('{ me { id username } }');
+  const good = execute({ schema, document, contextValue: { gatehouse: { gh, headers: { authorization: `Bearer ${token}` } } } });
+  assert.ok(!(good instanceof Promise), 'execute() gave a promise');
+  assert.deepEqual(JSON.parse(JSON.stringify(good)), { data: { me: { id: 'u-1', username: 'alice' } } });
+  const none = execute({ schema, document, contextValue: { gatehouse: { gh, headers: {} } } });
+  assert.ok(!(none instanceof Promise), 'execute() gave a promise without a token');
+  assert.equal((none as ExecutionResult).errors?.[0].extensions.code, 'UNAUTHENTICATED', '@auth still guards the direct resolver');
+});

@@ -7,7 +7,7 @@ import { linkWith, type TemplateName, type TemplateVars } from '../mail/template
 import type { Settings } from '../settings';
 import { dbDate, type Row } from '../store/rows';
 import { generateOneTimeToken, hashOneTimeToken } from './one-time-token';
-import { execute } from '../store/execute';
+import { execute, transaction } from '../store/execute';
 
 /**
  * Account requests as outbox jobs. `register`, `requestEmailVerification`,
@@ -81,7 +81,7 @@ async function oneUser(em: EntityManager, sql: string, value: string): Promise<U
  */
 export async function resolveJob(em: EntityManager, row: ClaimedRow, deps: JobDeps, nowMs: number): Promise<JobOutcome> {
   const job = openPayload<JobPayload>(row.payload ?? '', deps.key);
-  return em.transactional(async (tem) => {
+  return transaction(em, async (tem) => {
     let registered: JobOutcome['registered'];
     const mail = async (recipient: string, template: TemplateName, userId: string, vars: TemplateVars): Promise<JobOutcome> => {
       const next: NewOutboxRow = { recipient, template, userId, payload: sealPayload(vars, deps.key) };

@@ -1,5 +1,8 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Settings } from '../settings';
+import { LogSink } from './sink';
+
+export { LOG_BUFFER_BYTES, LOG_FLUSH_MS } from './sink';
 
 export type { Logger } from 'pino';
 
@@ -22,47 +25,83 @@ export const REDACTED_PATHS = [
  */
 export function createLogger(settings: Pick<Settings, 'logging'>, destination?: DestinationStream): Logger {
   const options = { ...baseOptions(settings), redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
-  return pino(options, destination ?? bufferedStdout(settings));
+  const stream = destination ?? stdoutSink();
+  const logger = pino(options, stream);
+  destinations.set(logger, stream);
+  return logger;
 }
 
 function baseOptions(settings: Pick<Settings, 'logging'>) {
   return { level: settings.logging.level, base: { service: 'gatehouse' }, timestamp: pino.stdTimeFunctions.isoTime };
 }
 
-/** Bytes of log lines kept before they are written (one write per this much, not per line). */
-export const LOG_BUFFER_BYTES = 4096;
-/** The longest a buffered line waits to be written, milliseconds. */
-export const LOG_FLUSH_MS = 250;
+/**
+ * Standard output, buffered (see `LogSink`): one sink per process, shared by every logger
+ * Gatehouse makes for it, so their lines stay in order. Level `silent` writes nothing but
+ * still gets a destination.
+ */
+function stdoutSink(): LogSink {
+  return (sharedStdout ??= new LogSink(1));
+}
+let sharedStdout: LogSink | undefined;
+
+/** The destination of each logger `createLogger` made: request lines are written there by hand (see `requestLines`). */
+const destinations = new WeakMap<Logger, DestinationStream>();
+
+/** The fields of one request line (see `logWhenDone`), in the order they are written. */
+export interface RequestLineFields {
+  reqId: string;
+  method: string | undefined;
+  path: string;
+  status: number;
+  ms: number;
+  op: string | undefined;
+  ip: string | null;
+  aborted?: true;
+}
+
+/** Writes one request line at `info`, or at `error` for a 5xx answer. */
+export type RequestLines = (fields: RequestLineFields) => void;
 
 /**
- * Standard output, buffered: lines are written in chunks of `LOG_BUFFER_BYTES` and at least
- * every `LOG_FLUSH_MS`, instead of one write through the thread pool per line (on a busy
- * server that write cost about a fifth of every request). pino writes what is left when the
- * process exits; a SIGKILL loses at most the last `LOG_FLUSH_MS` of lines.
+ * How request lines reach `log`. On a logger `createLogger` made, each line is built by
+ * hand, as the same JSON pino would write with Gatehouse's options (`formatRequestLine`),
+ * and handed to the logger's destination in one piece: no redaction pass (the fields are
+ * fixed and carry no secret), no serializer. On any other logger (yours), `log.info` /
+ * `log.error`, so your formatting and redaction apply.
+ *
+ * @example const lines = requestLines(log); lines({ reqId, method: 'POST', path: '/graphql', status: 200, ms: 1.2, op: 'query me', ip });
  */
-function bufferedStdout(settings: Pick<Settings, 'logging'>): DestinationStream {
-  if (settings.logging.level === 'silent') return pino.destination({ dest: 1, sync: false });
-  const stream = pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES });
-  const timer = setInterval(() => {
-    try {
-      stream.flush();
-    } catch {
-      clearInterval(timer); // the stream has ended
-    }
-  }, LOG_FLUSH_MS);
-  timer.unref();
-  return stream;
+export function requestLines(log: Logger): RequestLines {
+  const destination = destinations.get(log);
+  if (!destination) {
+    return (fields) => {
+      if (fields.status >= 500) log.error(fields, 'request');
+      else log.info(fields, 'request');
+    };
+  }
+  return (fields) => {
+    const level = fields.status >= 500 ? 'error' : 'info';
+    if (log.isLevelEnabled(level)) destination.write(formatRequestLine(fields, log.levels.values[level], Date.now()));
+  };
 }
 
 /**
- * A logger for the request line only, on the same destination as `log` but without
- * redaction: the line is built from fixed fields that carry no secrets (see
- * `logWhenDone`), and checking every line against the wildcard paths cost several
- * microseconds per request. A logger you gave Gatehouse yourself is used as it is.
+ * One request line as text, exactly as pino writes `log.info(fields, 'request')` with
+ * Gatehouse's options (level number, ISO time, `service`; fields left out when undefined).
+ * String fields are JSON-escaped; numbers are written as JSON writes them.
  *
- * @example const requestLog = requestLineLogger(log, settings);
+ * @example formatRequestLine({ reqId: 'r1', method: 'GET', path: '/healthz', status: 200, ms: 0.4, op: undefined, ip: null }, 30, 0)
+ * // '{"level":30,"time":"1970-01-01T00:00:00.000Z","service":"gatehouse","reqId":"r1","method":"GET","path":"/healthz","status":200,"ms":0.4,"ip":null,"msg":"request"}\n'
  */
-export function requestLineLogger(log: Logger, settings: Pick<Settings, 'logging'>): Logger {
-  const stream = (log as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
-  return pino(baseOptions(settings), stream);
+export function formatRequestLine(fields: RequestLineFields, level: number, now: number): string {
+  return (
+    `{"level":${level},"time":"${new Date(now).toISOString()}","service":"gatehouse","reqId":${JSON.stringify(fields.reqId)}` +
+    (fields.method === undefined ? '' : `,"method":${JSON.stringify(fields.method)}`) +
+    `,"path":${JSON.stringify(fields.path)},"status":${JSON.stringify(fields.status)},"ms":${JSON.stringify(fields.ms)}` +
+    (fields.op === undefined ? '' : `,"op":${JSON.stringify(fields.op)}`) +
+    `,"ip":${JSON.stringify(fields.ip)}` +
+    (fields.aborted ? ',"aborted":true' : '') +
+    ',"msg":"request"}\n'
+  );
 }

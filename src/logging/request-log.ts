@@ -1,19 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from 'pino';
+import type { RequestLineFields, RequestLines } from './logger';
 import { printable } from '../util/printable';
 
 /**
  * Writes the one log line of a request when its response is done (or the connection
  * drops): id, method, path (never the query string, which may carry variables), status,
  * duration, the GraphQL operation when there was one, and the client address (as
- * `TRUST_PROXY` allows reading it). `done` hears the same duration, in seconds (the
+ * `TRUST_PROXY` allows reading it), through `lines` (`requestLines(log)`: built by hand on
+ * Gatehouse's own logger). `done` hears the same duration, in seconds (the
  * request-duration metric), so a request is timed once.
  *
  * @example
  * // {"level":30,"reqId":"…","method":"POST","path":"/graphql","status":200,"ms":4.2,"op":"mutation tokenAuth","ip":"127.0.0.1","msg":"request"}
  */
 export function logWhenDone(
-  log: Logger,
+  lines: RequestLines,
   req: IncomingMessage,
   res: ServerResponse,
   about: { requestId: string; ip: string | null; operation: () => string | undefined; done?: (seconds: number) => void },
@@ -23,17 +24,18 @@ export function logWhenDone(
     const nanoseconds = Number(process.hrtime.bigint() - started);
     about.done?.(nanoseconds / 1e9);
     const ms = Math.round(nanoseconds / 1e4) / 100;
-    const line = {
+    const url = req.url ?? '/';
+    const question = url.indexOf('?');
+    const line: RequestLineFields = {
       reqId: about.requestId,
       method: req.method,
-      path: printable((req.url ?? '/').split('?')[0], 200),
+      path: printable(question === -1 ? url : url.slice(0, question), 200),
       status: res.statusCode,
       ms,
       op: about.operation(),
       ip: about.ip,
-      ...(res.writableFinished ? {} : { aborted: true }),
     };
-    if (res.statusCode >= 500) log.error(line, 'request');
-    else log.info(line, 'request');
+    if (!res.writableFinished) line.aborted = true;
+    lines(line);
   });
 }

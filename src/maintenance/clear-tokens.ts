@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { clearSealedBefore } from '../store/clear-sealed';
 import { affected, dbDate, type Row } from '../store/rows';
-import { execute } from '../store/execute';
+import { execute, transaction } from '../store/execute';
 
 export interface Cleared {
   tokens: number;
@@ -55,7 +55,7 @@ export async function clearTokens(orm: MikroORM, options: ClearOptions): Promise
       const ids = ((await execute(em, sql, [...params])) as Row[]).map((row) => String(row.id));
       if (ids.length === 0) break;
       const marks = ids.map(() => '?').join(', ');
-      await em.transactional(async (tem) => {
+      await transaction(em, async (tem) => {
         cleared.tokens += affected(await execute(tem, `delete from gatehouse_refresh_token where device_id in (${marks})`, ids, 'run'));
         cleared.devices += affected(await execute(tem, `delete from gatehouse_device where id in (${marks})`, ids, 'run'));
       });

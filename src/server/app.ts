@@ -7,7 +7,7 @@ import { buildGatehouseSchema } from '../graphql/schema';
 import { createRuntime, type Gatehouse, type GatehouseHooks } from '../runtime';
 import type { Settings } from '../settings';
 import { loadTokenKeys } from '../tokens/keys';
-import { createLogger, type Logger, requestLineLogger } from '../logging/logger';
+import { createLogger, type Logger } from '../logging/logger';
 import { createApollo } from './apollo';
 import { createRequestHandler, type Readiness } from './http';
 import { gatehouseSubscriptions } from '../subscriptions/server';
@@ -42,8 +42,6 @@ export interface RunningGatehouse {
 export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
   const { settings } = options;
   const logger = options.logger ?? createLogger(settings);
-  // Request lines skip redaction only on the logger Gatehouse made itself (see requestLineLogger).
-  const requestLog = options.logger ?? requestLineLogger(logger, settings);
   const log = options.log ?? ((error: unknown) => logger.error({ err: error }, 'unexpected error'));
   const keys = loadTokenKeys(settings);
   const orm: MikroORM = await openDatabase(settings.database);
@@ -65,7 +63,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     const subscriptions = gatehouseSubscriptions({ gatehouse, schema, server, log });
     const apollo = createApollo(schema, settings, log, [subscriptions.plugin]);
     await apollo.start();
-    handle = createRequestHandler(gatehouse, apollo, readiness, requestLog);
+    handle = createRequestHandler(gatehouse, apollo, readiness, logger);
     const running = gatehouse;
     // METRICS_PORT first: a port that is taken stops start-up before the API listens.
     const metricsUrl = await gatehouse.serveMetrics();

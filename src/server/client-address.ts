@@ -23,6 +23,8 @@ export function clientAddress(socketAddress: string | undefined, forwardedFor: s
 function normalize(address: string | undefined): string | null {
   let text = address?.trim();
   if (!text) return null;
+  // A plain IPv4 address (the socket's, most of the time) is already in its written form.
+  if (isIP(text) === 4) return text;
   // [v6] or [v6]:port; v4:port. A bare IPv6 address has several colons and no port.
   const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(text);
   if (bracketed) text = bracketed[1];

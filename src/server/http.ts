@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { createContext, type GatehouseContext, type Headers, type RequestScope } from '../context/context';
 import { logWhenDone } from '../logging/request-log';
-import type { Logger } from '../logging/logger';
+import { type Logger, requestLines } from '../logging/logger';
 import { requestIdFrom } from '../logging/request-id';
 import type { Gatehouse } from '../runtime';
 import { clientAddress } from './client-address';
@@ -108,6 +108,7 @@ export interface Readiness {
 export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<GatehouseContext>, readiness: () => Promise<Readiness>, requestLog: Logger = gh.log) {
   const jwks = publicJwks(gh.keys);
   const { trustProxy } = gh.settings.server;
+  const lines = requestLines(requestLog);
   let proxyWarned = false;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
@@ -123,7 +124,7 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       );
     }
     let scope: RequestScope | undefined;
-    logWhenDone(requestLog, req, res, {
+    logWhenDone(lines, req, res, {
       requestId,
       ip: address,
       operation: () => scope?.operation,

@@ -6,7 +6,7 @@ import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh/opaque
 import type { StoreDeps } from './deps';
 import type { Origin } from './events';
 import { affected, dbDate } from './rows';
-import { execute } from './execute';
+import { execute, transaction } from './execute';
 import { settle } from './settle';
 
 /** An app (long-running) token as the store hands it out; never its key. */
@@ -50,7 +50,7 @@ export async function createAppToken(deps: StoreDeps, userId: string, app: strin
   let replaced = 0;
   for (let attempt = 1; ; attempt++) {
     try {
-      replaced = await em.transactional(async (tem) => {
+      replaced = await transaction(em, async (tem) => {
         if (!sqlite) await execute(tem, LOCK_USER, [userId], 'all');
         const count = affected(await execute(tem, REVOKE_LIVE, [at, userId, app], 'run'));
         await execute(tem, INSERT, [token.id, hashRefreshToken(key), userId, app, Math.floor(now / 1000), at], 'run');

@@ -4,7 +4,7 @@ import { endDevices } from './end-devices';
 import type { Origin } from './events';
 import { affected, dbDate } from './rows';
 import { settle } from './settle';
-import { execute } from './execute';
+import { execute, transaction } from './execute';
 
 const LOCK_USER = 'update gatehouse_user set tokens_valid_after = ? where id = ? and password_hash = ?';
 const DELETES = [
@@ -31,7 +31,7 @@ const DELETES = [
 export async function deleteAccount(deps: StoreDeps, userId: string, expectedHash: string, origin: Origin): Promise<string[] | null> {
   const now = deps.clock.now();
   const em = deps.orm.em.fork() as unknown as EntityManager;
-  const ended = await em.transactional(async (tem) => {
+  const ended = await transaction(em, async (tem) => {
     if (affected(await execute(tem, LOCK_USER, [dbDate(tem, now), userId, expectedHash], 'run')) !== 1) return null;
     const devices = await endDevices(tem, { kind: 'all', userId }, now);
     for (const sql of DELETES) await execute(tem, sql, [userId], 'run');

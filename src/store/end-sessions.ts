@@ -1,6 +1,7 @@
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import type { StoreDeps } from './deps';
 import { type DeviceSelection, endDevices } from './end-devices';
+import { transaction } from './execute';
 import type { EndReason, Origin } from './events';
 import { settle } from './settle';
 
@@ -16,7 +17,7 @@ import { settle } from './settle';
 export async function endSessions(deps: StoreDeps, selection: Exclude<DeviceSelection, { kind: 'all' }>, reason: EndReason, origin: Origin): Promise<string[]> {
   const now = deps.clock.now();
   const em = deps.orm.em.fork() as unknown as EntityManager;
-  const ended = await em.transactional((tem) => endDevices(tem, selection, now));
+  const ended = await transaction(em, (tem) => endDevices(tem, selection, now));
   await settle(deps, {
     invalidations: ended.map((id) => ({ kind: 'device' as const, id })),
     events: ended.map((deviceId) => ({ type: 'session.ended' as const, at: now, origin, userId: selection.userId, deviceId, reason })),

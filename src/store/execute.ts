@@ -35,3 +35,30 @@ export function executeOn<T = any>(em: EntityManager, trx: Transaction, statemen
   const [name, attributes] = statementAttributes(em, statement);
   return inSpan(name, attributes, () => em.getConnection().execute(statement, params as unknown[], method, trx) as Promise<T>);
 }
+
+/**
+ * Runs `work` in one transaction on a fork of `em`, committed when it resolves and rolled
+ * back when it throws, through MikroORM's public `connection.transactional` and
+ * `setTransactionContext`: what `em.transactional` does for statements, without its
+ * `TransactionContext` and without a flush. Both of those run an `AsyncLocalStorage`
+ * (MikroORM's transaction context, and its unit of work's `insideFlush`), and on Node 20
+ * the first `run` of any `AsyncLocalStorage` turns on async hooks for the whole process,
+ * for good: from the first login on, every promise, socket, timer and write of every
+ * request paid for the hooks (about a tenth of the CPU of `{ __typename }`). So `work`
+ * runs statements only (`execute` on the fork it is given, as every store write does) and
+ * persists no entity: nothing would flush it.
+ *
+ * @example
+ * const ended = await transaction(em, (tem) => endDevices(tem, selection, now));
+ */
+export async function transaction<T>(em: EntityManager, work: (tem: EntityManager) => Promise<T>): Promise<T> {
+  const tem = em.fork() as EntityManager;
+  return tem.getConnection('write').transactional(async (trx) => {
+    tem.setTransactionContext(trx);
+    try {
+      return await work(tem);
+    } finally {
+      tem.resetTransactionContext();
+    }
+  });
+}

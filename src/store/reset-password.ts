@@ -5,7 +5,7 @@ import { claimToken, dropUnusedTokens, presentToken } from './email-tokens';
 import type { Origin } from './events';
 import type { PasswordSet } from './set-password';
 import { settlePassword, writePassword } from './set-password';
-import { execute } from './execute';
+import { execute, transaction } from './execute';
 
 const MARK_VERIFIED = 'update gatehouse_user set email_verified = ? where id = ? and lower(email) = lower(?)';
 
@@ -23,7 +23,7 @@ const MARK_VERIFIED = 'update gatehouse_user set email_verified = ? where id = ?
 export async function resetPassword(deps: StoreDeps, tokenHash: string, passwordHash: string, origin: Origin): Promise<PasswordSet & { userId: string }> {
   const changedAt = deps.clock.now();
   const em = deps.orm.em.fork() as unknown as EntityManager;
-  const done = await em.transactional(async (tem) => {
+  const done = await transaction(em, async (tem) => {
     const token = await presentToken(tem, tokenHash, ['reset'], changedAt);
     const ended = await writePassword(tem, token.userId, passwordHash, changedAt);
     if (!ended) throw new InvalidEmailToken('UNKNOWN');

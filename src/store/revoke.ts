@@ -5,7 +5,7 @@ import type { StoreDeps } from './deps';
 import { endDevices } from './end-devices';
 import type { Origin } from './events';
 import { affected, dbDate, type Row } from './rows';
-import { execute } from './execute';
+import { execute, transaction } from './execute';
 import { type Settlement, settle } from './settle';
 
 const FIND = 'select id, kind, user_id, device_id, app, used_at from gatehouse_refresh_token where token_hash = ? and revoked_at is null';
@@ -24,7 +24,7 @@ export async function revokeRefreshToken(deps: StoreDeps, presented: string, ori
   if (!looksLikeRefreshToken(presented)) return 0;
   const now = deps.clock.now();
   const em = deps.orm.em.fork() as unknown as EntityManager;
-  const settlement = await em.transactional(async (tem): Promise<Settlement | null> => {
+  const settlement = await transaction(em, async (tem): Promise<Settlement | null> => {
     const [token] = (await execute(tem, FIND, [hashRefreshToken(presented)])) as Row[];
     if (!token || token.used_at != null) return null;
     const userId = String(token.user_id);

@@ -11,7 +11,7 @@ import type { Origin } from './events';
 import { dateOf, dbDate, deviceFromRow, type DeviceView, msOf, type Row, userFromRow } from './rows';
 import { slideThresholds, slideTiming } from './slide';
 import { attemptRotation } from './rotation-write';
-import { execute } from './execute';
+import { execute, transaction } from './execute';
 import { settle } from './settle';
 
 /** A rotation that happened: the live refresh token and what the new access token needs. */
@@ -113,7 +113,7 @@ export async function rotate(deps: StoreDeps, presented: string, origin: Origin)
       case 'reuse': {
         const userId = String(row!.u_id);
         const deviceId = String(row!.d_id);
-        const ended = await em.transactional((tem) => endDevices(tem, { kind: 'one', userId, deviceId }, now));
+        const ended = await transaction(em, (tem) => endDevices(tem, { kind: 'one', userId, deviceId }, now));
         if (ended.length === 0) throw refused(deps, 'REVOKED', origin);
         await settle(deps, {
           invalidations: [{ kind: 'device', id: deviceId }],

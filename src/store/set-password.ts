@@ -3,7 +3,7 @@ import type { StoreDeps } from './deps';
 import { endDevices } from './end-devices';
 import type { Origin } from './events';
 import { affected, dbDate } from './rows';
-import { execute } from './execute';
+import { execute, transaction } from './execute';
 import { settle } from './settle';
 
 export interface PasswordSet {
@@ -35,7 +35,7 @@ const REVOKE_TOKENS = 'update gatehouse_refresh_token set revoked_at = ?, sealed
 export async function setPassword(deps: StoreDeps, userId: string, passwordHash: string, origin: Origin, expectedHash?: string): Promise<PasswordSet | null> {
   const changedAt = deps.clock.now();
   const em = deps.orm.em.fork() as unknown as EntityManager;
-  const endedDevices = await em.transactional((tem) => writePassword(tem, userId, passwordHash, changedAt, expectedHash));
+  const endedDevices = await transaction(em, (tem) => writePassword(tem, userId, passwordHash, changedAt, expectedHash));
   if (!endedDevices) return null;
   await settlePassword(deps, userId, endedDevices, changedAt, origin, 'password_changed');
   return { endedDevices, changedAt };

@@ -5,7 +5,7 @@ import type { StoreDeps } from './deps';
 import { endDevices } from './end-devices';
 import type { Origin } from './events';
 import { affected, dbDate, type DeviceView } from './rows';
-import { execute } from './execute';
+import { execute, transaction } from './execute';
 import { settle } from './settle';
 
 export interface NewSession {
@@ -58,7 +58,7 @@ export async function startSession(deps: StoreDeps, input: NewSession, origin: O
   };
   const em = deps.orm.em.fork() as unknown as EntityManager;
   const at = dbDate(em, input.at);
-  const evicted = await em.transactional(async (tem) => {
+  const evicted = await transaction(em, async (tem) => {
     if (affected(await execute(tem, MARK_LOGIN, [at, input.userId, input.passwordHash, true], 'run')) !== 1) return null;
     await execute(tem, INSERT_DEVICE, [device.id, input.userId, device.name, device.userAgent, at, at, dbDate(em, device.expiresAt.getTime())], 'run');
     await execute(tem, INSERT_TOKEN, [randomUUID(), hashRefreshToken(refreshToken), input.userId, device.id, Math.floor(input.at / 1000), at], 'run');

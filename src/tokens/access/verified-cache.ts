@@ -23,6 +23,15 @@ export function verifiedEntryBytes(token: string, claims: Readonly<AccessClaims>
  * `nbf`) are still made on every use by the caller (`verifyAccessTokenCached`). Only
  * successes are stored, never failures.
  *
+ * A token is remembered from its second verification on: the first only leaves its
+ * fingerprint (`admit`), in a fixed table of 32-bit numbers. A client sends its token
+ * again and again until it expires, so its second request puts it in the cache and every
+ * later one is a hit; a token used once (a client that signs in, calls once and leaves,
+ * or a new token per request) costs one table slot instead of an entry, its freezing and
+ * its size estimate, and the memory of a hundred thousand such tokens a minute. A
+ * fingerprint decides admission only, never an answer: two tokens sharing one at worst
+ * admit a token a request early, or late.
+ *
  * Safe because everything a verification decides apart from the time is a pure function
  * of the token string and the instance's fixed keys and settings, which the cache (one
  * per `Gatehouse` runtime) shares. Session and user checks are not cached here.
@@ -34,9 +43,25 @@ export function verifiedEntryBytes(token: string, claims: Readonly<AccessClaims>
  */
 export class VerifiedTokenCache {
   private readonly entries: LruMap<Readonly<AccessClaims>>;
+  /** Fingerprints of tokens verified once, by slot (see `admit`): 4 bytes a slot, twice `maxEntries` slots or more. */
+  private readonly seen: Uint32Array;
 
   constructor(readonly maxEntries: number = VERIFIED_TOKEN_CACHE_SIZE, readonly maxBytes: number = VERIFIED_TOKEN_CACHE_BYTES) {
     this.entries = new LruMap(maxEntries, { maxBytes, sizeOf: verifiedEntryBytes });
+    this.seen = new Uint32Array(2 ** Math.ceil(Math.log2(Math.max(2, 2 * maxEntries))));
+  }
+
+  /**
+   * True when this token was verified before (its fingerprint is in the table), so it is
+   * worth remembering now; else notes its fingerprint and says false. Called after each
+   * successful verification of a token not in the cache.
+   */
+  admit(token: string): boolean {
+    const print = fingerprint(token);
+    const slot = print & (this.seen.length - 1);
+    if (this.seen[slot] === print) return true;
+    this.seen[slot] = print;
+    return false;
   }
 
   /** The claims of an already-verified token, or undefined. Marks the entry as recently used. */
@@ -57,6 +82,7 @@ export class VerifiedTokenCache {
 
   clear(): void {
     this.entries.clear();
+    this.seen.fill(0);
   }
 
   get size(): number {
@@ -67,4 +93,16 @@ export class VerifiedTokenCache {
   get bytes(): number {
     return this.entries.bytes;
   }
+}
+
+/**
+ * FNV-1a over the token's last 32 characters: the signature's, which differ between any two
+ * tokens of one key (never 0, the empty slot).
+ */
+function fingerprint(token: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = Math.max(0, token.length - 32); i < token.length; i++) {
+    hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193);
+  }
+  return hash >>> 0 || 1;
 }

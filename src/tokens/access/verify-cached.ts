@@ -2,11 +2,14 @@ import type { Settings } from '../../settings';
 import type { TokenKeys } from '../keys';
 import type { AccessClaims } from './claims';
 import type { VerifiedTokenCache } from './verified-cache';
+import { timeProblem } from './time';
 import { type VerifyResult, verifyAccessToken } from './verify';
+
+export { timeProblem } from './time';
 
 /**
  * `verifyAccessToken` with a memory: a token verified before (the exact same string) is
- * not verified again, but its `nbf` and `exp` are checked against the clock, with the
+ * not verified again once the cache has taken it (from its second use on, see `VerifiedTokenCache`), but its `nbf` and `exp` are checked against the clock, with the
  * leeway, on every call, exactly as `jsonwebtoken` does; an expired entry is dropped.
  * Failures are never remembered, so a bad token always takes the full verification.
  *
@@ -30,19 +33,14 @@ export function verifyAccessTokenCached(
   }
   const result = verifyAccessToken(token, settings, keys, now);
   if (!result.ok) return result;
-  const claims = cache.remember(token, result.claims) as AccessClaims;
+  // Remembered from its second verification on (see `VerifiedTokenCache.admit`).
+  const admitted = cache.admit(token);
+  const claims = admitted ? (cache.remember(token, result.claims) as AccessClaims) : result.claims;
   // A clock that moved between jsonwebtoken's check and ours is judged by ours.
   const problem = timeProblem(claims, settings.tokens.leeway, now);
   if (problem !== null) {
-    cache.forget(token);
+    if (admitted) cache.forget(token);
     return { ok: false, problem };
   }
   return { ok: true, claims };
-}
-
-/** jsonwebtoken's time rules: not before `nbf - leeway`, expired from `exp + leeway` on. */
-export function timeProblem(claims: Pick<AccessClaims, 'exp' | 'nbf'>, leeway: number, now: number): 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | null {
-  if (claims.nbf !== undefined && claims.nbf > now + leeway) return 'INVALID_TOKEN';
-  if (now >= claims.exp + leeway) return 'TOKEN_EXPIRED';
-  return null;
 }

@@ -1,9 +1,9 @@
-import type { KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
-import { type TokenProblem, withoutStackTraces } from '../../errors';
-import type { Settings } from '../../settings';
+import { constants, createHmac, type KeyObject, timingSafeEqual, verify as cryptoVerify } from 'node:crypto';
+import type { TokenProblem } from '../../errors';
+import type { Algorithm, Settings } from '../../settings';
 import { isHmac, type TokenKeys } from '../keys';
 import type { AccessClaims } from './claims';
+import { timeProblem } from './time';
 
 /**
  * Longest access token accepted, bytes. Gatehouse's own tokens are well under 1 KiB; the
@@ -17,53 +17,91 @@ export type VerifyResult =
   | { ok: false; problem: Exclude<TokenProblem, 'MISSING_TOKEN' | 'SESSION_REVOKED'> };
 
 /**
- * Verifies an access token per RFC 8725: the key is chosen by Gatehouse, never by the
- * token (for RS/ES/PS the header's `kid` only selects among the configured public keys;
- * an unknown or missing `kid` is refused); the one pinned algorithm is accepted (never
- * `none`, never HS when an asymmetric algorithm is configured); `exp`/`nbf` with the
- * leeway; `aud`/`iss` when configured; and the claim shapes (`token_type` must be `access`).
- * Tokens over `MAX_TOKEN_BYTES` are refused unread. `now` is Unix seconds (the instance's clock).
+ * Verifies an access token per RFC 8725, as one strict check of the JWS compact form on
+ * `node:crypto`: three non-empty base64url segments and nothing else; a header that is a
+ * JSON object whose `alg` is exactly the one configured algorithm (never `none`, never HS
+ * when an asymmetric algorithm is configured, never RS when HS is) and that names no
+ * `crit` extension; the key chosen by Gatehouse, never by the token (for RS/ES/PS the
+ * header's `kid` only selects among the configured public keys; an unknown or missing
+ * `kid` is refused; for HMAC a `kid` is ignored); the signature, in its canonical
+ * base64url text (an HMAC compared in constant time); then the payload, a JSON object:
+ * `nbf`/`exp` with the leeway (`timeProblem`, jsonwebtoken's rules), `aud`/`iss` when
+ * configured, and the claim shapes (`token_type` must be `access`). Tokens over
+ * `MAX_TOKEN_BYTES` are refused unread. `now` is Unix seconds (the instance's clock).
  * Returns a result, never throws.
+ *
+ * jsonwebtoken still signs (`sign.ts`), and its tests' tokens are what this accepts.
  *
  * @example
  * const result = verifyAccessToken(token, settings, keys, seconds(gh.clock.now()));
  * if (result.ok) console.log(result.claims.sub);
  */
 export function verifyAccessToken(token: string, settings: Settings, keys: TokenKeys, now: number): VerifyResult {
-  if (token.length > MAX_TOKEN_BYTES) return { ok: false, problem: 'INVALID_TOKEN' };
-  const key = verificationKeyFor(token, keys);
-  if (!key) return { ok: false, problem: 'INVALID_TOKEN' };
-  let decoded: unknown;
-  try {
-    // A refused token throws: its error is only looked at for its class.
-    decoded = withoutStackTraces(() =>
-      jwt.verify(token, key, {
-        algorithms: [keys.algorithm],
-        clockTimestamp: now,
-        clockTolerance: settings.tokens.leeway,
-        ...(settings.tokens.audience ? { audience: settings.tokens.audience } : {}),
-        ...(settings.tokens.issuer ? { issuer: settings.tokens.issuer } : {}),
-      }),
-    );
-  } catch (error) {
-    return { ok: false, problem: error instanceof jwt.TokenExpiredError ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN' };
+  if (token.length > MAX_TOKEN_BYTES || !COMPACT_JWS.test(token)) return INVALID;
+  const first = token.indexOf('.');
+  const second = token.indexOf('.', first + 1);
+  const header = jsonObject(token.slice(0, first));
+  if (!header || header.alg !== keys.algorithm || header.crit !== undefined) return INVALID;
+  const key = isHmac(keys.algorithm) ? keys.verificationKey : typeof header.kid === 'string' ? keys.verificationKeys.get(header.kid) : undefined;
+  if (!key || !signatureValid(keys.algorithm, key, token.slice(0, second), token.slice(second + 1))) return INVALID;
+  const claims = jsonObject(token.slice(first + 1, second));
+  if (!claims) return INVALID;
+  // jsonwebtoken's rules: a time claim that is there must be a number.
+  if ((claims.nbf !== undefined && typeof claims.nbf !== 'number') || (claims.exp !== undefined && typeof claims.exp !== 'number')) return INVALID;
+  if (typeof claims.exp === 'number' || typeof claims.nbf === 'number') {
+    const problem = timeProblem({ exp: claims.exp as number, nbf: claims.nbf as number | undefined }, settings.tokens.leeway, now);
+    if (problem !== null) return { ok: false, problem };
   }
-  return isAccessClaims(decoded) ? { ok: true, claims: decoded } : { ok: false, problem: 'INVALID_TOKEN' };
+  const { audience, issuer } = settings.tokens;
+  if (audience && !(Array.isArray(claims.aud) ? claims.aud.includes(audience) : claims.aud === audience)) return INVALID;
+  if (issuer && claims.iss !== issuer) return INVALID;
+  return isAccessClaims(claims) ? { ok: true, claims } : INVALID;
 }
 
-/** The HMAC secret, or the configured public key the header's `kid` names (undefined if none). */
-function verificationKeyFor(token: string, keys: TokenKeys): KeyObject | undefined {
-  if (isHmac(keys.algorithm)) return keys.verificationKey;
-  const kid = headerOf(token)?.kid;
-  return typeof kid === 'string' ? keys.verificationKeys.get(kid) : undefined;
-}
+const INVALID: VerifyResult = Object.freeze({ ok: false, problem: 'INVALID_TOKEN' });
 
-function headerOf(token: string): Record<string, unknown> | undefined {
-  const end = token.indexOf('.');
-  if (end <= 0 || end > 2048) return undefined;
+/** Header, payload and signature: each one or more base64url characters, no padding, nothing else. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+const DIGESTS: Record<Algorithm, string> = {
+  HS256: 'sha256', HS384: 'sha384', HS512: 'sha512',
+  RS256: 'sha256', RS384: 'sha384', RS512: 'sha512',
+  PS256: 'sha256', PS384: 'sha384', PS512: 'sha512',
+  ES256: 'sha256', ES384: 'sha384', ES512: 'sha512',
+};
+
+/**
+ * The signature of `signed` (header and payload as sent) is `signature` under `key`. An HMAC
+ * is recomputed and compared as base64url text in constant time; an RS/PS/ES signature
+ * must be in canonical base64url (the text its bytes encode to) and verify with
+ * `crypto.verify` (PSS with a digest-length salt, ECDSA as the JWS raw `r || s`).
+ */
+function signatureValid(algorithm: Algorithm, key: KeyObject, signed: string, signature: string): boolean {
+  const digest = DIGESTS[algorithm];
+  if (isHmac(algorithm)) {
+    const expected = Buffer.from(createHmac(digest, key).update(signed).digest('base64url'));
+    const given = Buffer.from(signature);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+  const bytes = Buffer.from(signature, 'base64url');
+  if (bytes.toString('base64url') !== signature) return false;
+  const options = algorithm.startsWith('PS')
+    ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+    : algorithm.startsWith('ES')
+      ? { key, dsaEncoding: 'ieee-p1363' as const }
+      : key;
   try {
-    const header: unknown = JSON.parse(Buffer.from(token.slice(0, end), 'base64url').toString('utf8'));
-    return typeof header === 'object' && header !== null ? (header as Record<string, unknown>) : undefined;
+    return cryptoVerify(digest, Buffer.from(signed), options, bytes);
+  } catch {
+    return false;
+  }
+}
+
+/** A base64url segment holding a JSON object, or undefined. */
+function jsonObject(segment: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
