@@ -85,7 +85,9 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
         await smtp.start();
         await smtp.waitFor('patient@example.com', 1, 15_000);
         await waitUntil('the row marked sent', async () => (await outbox(orm)).every((r) => r.sent_at !== null));
-        await sleep(1500); // more than a poll and a retry: nothing goes out twice
+        // Nothing goes out twice: a sent row is never taken again, and a graceful stop waits
+        // for the worker's pass under way, so after it no send can still be in flight.
+        await child.kill('SIGTERM');
         assert.equal(smtp.to('patient@example.com').length, 1, 'exactly once');
         assert.equal(smtp.mails[0].subject, 'Reset your password');
       } finally {
@@ -117,11 +119,13 @@ describe('two instances on one PostgreSQL', { skip: postgresSkip() }, () => {
         instances[(i + 1) % 2].gatehouse.mail.kick();
       }));
       for (let i = 0; i < USERS; i++) await smtp.waitFor(`twin${i}@example.com`);
-      await sleep(1500);
+      const unsent = async () => Number((await instances[0].gatehouse.orm.em.fork().getConnection().execute('select count(*) as n from gatehouse_mail_outbox where sent_at is null'))[0].n);
+      await waitUntil('every row marked sent', async () => (await unsent()) === 0);
+      // Every row is sent (a sent row is never taken again); stopping waits for both workers'
+      // passes under way, so no second send of a row can still be in flight after it.
+      while (instances.length > 0) await instances.pop()!.stop();
       assert.equal(smtp.mails.length, USERS, 'one mail per request');
       assert.equal(new Set(smtp.mails.map((mail) => mail.messageId)).size, USERS);
-      const [{ n }] = await instances[0].gatehouse.orm.em.fork().getConnection().execute('select count(*) as n from gatehouse_mail_outbox where sent_at is null');
-      assert.equal(Number(n), 0);
     } finally {
       for (const instance of instances) await instance.stop();
       await smtp.stop();
