@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { postgresSkip, createScratchPostgres } from './support/postgres';
 import { skipOrFail } from './support/services';
-import { cli, freePort, hasRedisServer, PrivateRedis, type ServerProcess, startServerProcess, within } from './support/process';
+import { cli, cliHereOk, freePort, hasRedisServer, PrivateRedis, type ServerProcess, startServerProcess, within } from './support/process';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH } from './support/http';
 
 const pgSkip = postgresSkip();
@@ -14,10 +14,14 @@ const redisSkip = pgSkip || skipOrFail(hasRedisServer() ? false : 'no redis-serv
 if (pgSkip) console.log(`# ${pgSkip}: skipping the several-instance tests`);
 else if (redisSkip) console.log(`# ${redisSkip}: skipping the Redis several-instance tests`);
 
-/** Migrates the shared database, creates the users (password "correct horse") and starts two server processes on it. */
+/**
+ * Migrates the shared database, creates the users (password "correct horse"; with the CLI's
+ * code, in this process: only the servers need processes of their own) and starts two server
+ * processes on it.
+ */
 async function startPair(env: Record<string, string>, usernames: string[]): Promise<[ServerProcess, ServerProcess]> {
-  cli(['migrate'], env);
-  for (const username of usernames) cli(['users', 'create', username, '--password', 'correct horse'], env);
+  await cliHereOk(['migrate'], env);
+  for (const username of usernames) await cliHereOk(['users', 'create', username, '--password', 'correct horse'], env);
   return Promise.all([startServerProcess(env), startServerProcess(env)]);
 }
 
@@ -86,7 +90,7 @@ describe('two instances, PostgreSQL and Redis', { skip: redisSkip }, () => {
   });
 
   it('a password set with the CLI is seen by both instances within one second', async () => {
-    cli(['users', 'create', 'reset-redis', '--password', 'correct horse'], env);
+    await cliHereOk(['users', 'create', 'reset-redis', '--password', 'correct horse'], env);
     const session = assertData(await login(a.url, 'reset-redis')).tokenAuth;
     assertData(await gql(a.url, ME, {}, bearer(session.token)));
     assertData(await gql(b.url, ME, {}, bearer(session.token)));

@@ -3,7 +3,7 @@
  * Authorization headers, and of hostile arguments and documents for every mutation in
  * schema.graphql, sent over HTTP to running servers. Every answer carries a contract code
  * (and the right reason), never HTTP 500, never a stack trace, and the server logs nothing.
- * Bounded: about 1,000 tokens per server, requests in small concurrent batches. Also: variables
+ * Bounded: about 500 tokens per server, requests in small concurrent batches. Also: variables
  * nested thousands deep or tens of thousands wide, content types only one parser would
  * accept, and mutations aliased many times over.
  */
@@ -13,7 +13,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { buildSchema, getNamedType, isLeafType, isNonNullType, type GraphQLArgument, type GraphQLField } from 'graphql';
 import { ErrorCode } from '../src/errors';
@@ -28,9 +28,31 @@ const ISSUER = 'https://gatehouse.hostile.test';
 const CONTRACT_CODES: readonly string[] = Object.values(ErrorCode);
 const PASSWORD = 'victim password 9f3b';
 
-/** Runs of the token property; each run sends a batch of this many tokens three ways. */
-const TOKEN_RUNS = 250;
+/**
+ * Runs of the token property; each run sends a batch of this many tokens three ways. 500
+ * tokens per server give each of the 11 kinds about 45 (at least 20 is checked below), so
+ * every branch of each kind's generator many times; 1,000 cost twice the CPU (~4 s a server)
+ * for repeats of the same branches.
+ */
+const TOKEN_RUNS = 125;
 const TOKEN_BATCH = 4;
+
+/**
+ * Runs of each mutation's argument property (three requests a run). 30 runs give each
+ * argument about 90 values, i.e. every branch of `hostileStrings` and the wrong-type
+ * values many times over, on each database.
+ */
+const ARGUMENT_RUNS = 30;
+
+/** A key pair no server here knows (re-signing, header-key injection); one for the file: RSA generation costs ~0.2 s each. */
+let strangerPair: { privateKey: KeyObject; kid: string } | undefined;
+function stranger(): { privateKey: KeyObject; kid: string } {
+  if (!strangerPair) {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    strangerPair = { privateKey: pair.privateKey, kid: thumbprint(pair.publicKey) };
+  }
+  return strangerPair;
+}
 
 /** Every error of the answer has one of `codes` (and `reason` when given); never 500, never a stack trace. */
 function assertRefused(answer: GraphQLResponse, codes: readonly string[], reason: string | undefined, label: string) {
@@ -52,8 +74,6 @@ interface Hostile {
 
 async function startHostile(kind: DatabaseKind, algorithm: 'HS256' | 'RS256'): Promise<Hostile> {
   const logged: unknown[] = [];
-  const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const strangerKid = thumbprint(stranger.publicKey);
   // Login limits off: every hostile tokenAuth must reach the password check, not stop at RATE_LIMITED.
   let env: Record<string, string> = { JWT_AUDIENCE: AUDIENCE, JWT_ISSUER: ISSUER, JWT_LEEWAY: '5s', LOGIN_MAX_FAILURES_PER_USER: '0', LOGIN_MAX_FAILURES_PER_ADDRESS: '0' };
   let key: Target['key'] = { alg: 'HS256', secret: TEST_SECRET };
@@ -64,7 +84,7 @@ async function startHostile(kind: DatabaseKind, algorithm: 'HS256' | 'RS256'): P
   }
   const server = await startTestServer(kind, env, { log: (error) => logged.push(error) });
   const { id } = await server.createUser({ username: 'victim', password: PASSWORD });
-  const target: Target = { sub: id, username: 'victim', audience: AUDIENCE, issuer: ISSUER, leeway: 5, key, stranger: { privateKey: stranger.privateKey, kid: strangerKid } };
+  const target: Target = { sub: id, username: 'victim', audience: AUDIENCE, issuer: ISSUER, leeway: 5, key, stranger: stranger() };
   return { server, target, logged };
 }
 
@@ -109,7 +129,7 @@ for (const [kind, algorithm] of [['sqlite', 'HS256'], ['sqlite', 'RS256']] as co
         { numRuns: TOKEN_RUNS, includeErrorInReport: true },
       );
       const total = [...kinds.values()].reduce((sum, n) => sum + n, 0);
-      assert.ok(total >= 1000, `only ${total} tokens`);
+      assert.ok(total >= TOKEN_RUNS * TOKEN_BATCH, `only ${total} tokens`);
       for (const name of ['malformed', 'truncated', 'tampered', 're-signed', 'alg-swapped', 'expired', 'not-yet-valid', 'wrong-audience', 'wrong-issuer', 'wrong-shape', 'oversized']) {
         assert.ok((kinds.get(name) ?? 0) >= 20, `few ${name} tokens: ${JSON.stringify([...kinds])}`);
       }
@@ -226,7 +246,7 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
               else assert.ok(answer.status === 200 && answer.data, label);
             });
           }),
-          { numRuns: 60, includeErrorInReport: true },
+          { numRuns: ARGUMENT_RUNS, includeErrorInReport: true },
         );
         assert.deepEqual(h.logged, [], 'nothing unexpected was logged');
       });
@@ -339,7 +359,7 @@ describe('a spawned server under hostile input', () => {
       });
       const session = assertData(await login(url, 'victim', PASSWORD)).tokenAuth;
       const sent: string[] = [PASSWORD, TEST_SECRET, session.token, session.refreshToken];
-      const target: Target = { sub: session.user.id, username: 'victim', audience: AUDIENCE, issuer: ISSUER, leeway: 0, key: { alg: 'HS256', secret: TEST_SECRET }, stranger: (() => { const pair = generateKeyPairSync('rsa', { modulusLength: 2048 }); return { privateKey: pair.privateKey, kid: thumbprint(pair.publicKey) }; })() };
+      const target: Target = { sub: session.user.id, username: 'victim', audience: AUDIENCE, issuer: ISSUER, leeway: 0, key: { alg: 'HS256', secret: TEST_SECRET }, stranger: stranger() };
       for (const hostile of fc.sample(hostileTokens(target), 60)) {
         await sendToken(url, hostile);
         sent.push(hostile.token);

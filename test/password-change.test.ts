@@ -11,6 +11,7 @@ import { it } from 'node:test';
 import { RefreshToken, User } from '../src/entities';
 import { generateRefreshToken, hashRefreshToken } from '../src/tokens/refresh/opaque';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH } from './support/http';
+import { cliHere } from './support/process';
 import { describeEachDatabase, testEnv, type TestServer } from './support/server';
 
 const CHANGE = `mutation Change($oldPassword: String!, $newPassword: String!) { changePassword(oldPassword: $oldPassword, newPassword: $newPassword) }`;
@@ -137,24 +138,26 @@ describeEachDatabase('gatehouse users set-password', { JWT_SESSION_CACHE_TTL: '0
     assert.deepEqual(audits.map((line) => [line.audit, line.userId, line.count, line.reason]), [['password.changed', id, 2, 'cli']]);
     assert.equal(result.err.includes('reset by admin'), false, 'the password reached the log');
     await assertEverythingEnded(srv, id, 'admin-reset', sessions, 'reset by admin');
-    const inline = await gatehouseCli(srv, ['users', 'set-password', 'admin-reset', '--password', 'inline one']);
+    const inline = await cliHere(['users', 'set-password', 'admin-reset', '--password', 'inline one'], { DATABASE_URL: srv.settings.database.url });
     assert.equal(inline.code, 0, inline.err);
     assertData(await login(srv.url, 'admin-reset', 'inline one'));
   });
 
+  // Exit codes and messages come from runCli, the same in this process as in the bin's (run above).
   it('an unknown user, an empty password and bad usage fail with clear messages and exit codes', async () => {
     const srv = server();
-    const unknown = await gatehouseCli(srv, ['users', 'set-password', 'nobody', '--password', 'x']);
+    const env = { DATABASE_URL: srv.settings.database.url };
+    const unknown = await cliHere(['users', 'set-password', 'nobody', '--password', 'x'], env);
     assert.equal(unknown.code, 1);
     assert.match(unknown.err, /no user named "nobody"/);
     await srv.createUser({ username: 'kept' });
-    const empty = await gatehouseCli(srv, ['users', 'set-password', 'kept', '--password-stdin'], '\n');
+    const empty = await cliHere(['users', 'set-password', 'kept', '--password-stdin'], env, '\n');
     assert.equal(empty.code, 1);
     assert.match(empty.err, /must not be empty/);
     assertData(await login(srv.url, 'kept'));
-    const both = await gatehouseCli(srv, ['users', 'set-password', 'kept', '--password', 'a', '--password-stdin'], 'b\n');
+    const both = await cliHere(['users', 'set-password', 'kept', '--password', 'a', '--password-stdin'], env, 'b\n');
     assert.equal(both.code, 2);
-    const help = await gatehouseCli(srv, ['--help']);
+    const help = await cliHere(['--help'], env);
     assert.match(help.out, /users set-password/);
   });
 });

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { TEST_SECRET } from './support/server';
 
 const MAIN = join(__dirname, '..', 'src', 'server', 'main.js');
@@ -66,27 +66,34 @@ function niceValues(pid: number): { main: number; others: number[] } {
 }
 
 describe('the server process', { skip: !linux && 'Linux only' }, () => {
+  // Two processes for the three checks (a server process costs about 0.7 s of CPU): one with
+  // the defaults and two misspelt settings, one with GATEHOUSE_WORKER_NICE=0 and the bench hook.
+  let plain: Started;
+  let other: Started;
+  before(async () => {
+    [plain, other] = await Promise.all([
+      start({ JWT_EXPIRATOIN_DELTA: '15m', GATEHOUSE_COLOUR: 'blue' }),
+      start({ GATEHOUSE_WORKER_NICE: '0' }, ['--require', EVENT_LOOP_HOOK]),
+    ]);
+  });
+
   it('runs its worker threads at nice 10 and its event loop at 0; GATEHOUSE_WORKER_NICE=0 leaves them', async () => {
-    const lowered = await start({});
-    const { main, others } = niceValues(lowered.child.pid!);
+    const { main, others } = niceValues(plain.child.pid!);
     assert.equal(main, 0);
     assert.ok(others.length >= 4, 'the thread pool exists');
     assert.deepEqual([...new Set(others)], [10]);
-
-    const left = await start({ GATEHOUSE_WORKER_NICE: '0' });
-    assert.deepEqual([...new Set(niceValues(left.child.pid!).others)], [0]);
+    assert.deepEqual([...new Set(niceValues(other.child.pid!).others)], [0]);
   });
 
   it('warns about each variable that looks like a setting but is not, with the likely name, and still starts', async () => {
-    const server = await start({ JWT_EXPIRATOIN_DELTA: '15m', GATEHOUSE_COLOUR: 'blue' });
-    assert.deepEqual([await server.nextStderr(), await server.nextStderr()], [
+    assert.deepEqual([await plain.nextStderr(), await plain.nextStderr()], [
       'gatehouse: warning: GATEHOUSE_COLOUR is not a Gatehouse setting and is ignored',
       'gatehouse: warning: JWT_EXPIRATOIN_DELTA is not a Gatehouse setting and is ignored; did you mean JWT_EXPIRATION_DELTA?',
     ]);
   });
 
   it('with the bench hook preloaded, prints its event-loop delay on SIGUSR2', async () => {
-    const server = await start({}, ['--require', EVENT_LOOP_HOOK]);
+    const server = other;
     server.child.kill('SIGUSR2');
     await server.nextStderr();
     await new Promise((resolve) => setTimeout(resolve, 300));
