@@ -18,7 +18,8 @@ function statementAttributes(em: { getPlatform(): unknown }, statement: string):
 
 /**
  * Every SQL statement of the session store goes through here: MikroORM's public
- * `em.execute` with bound parameters, inside a trace span (`gatehouse.db.update`, …) whose
+ * `em.execute` with `?` parameters (MikroORM escapes each value into the statement text,
+ * `platform.formatQuery`: they are not sent as server-side binds), inside a trace span (`gatehouse.db.update`, …) whose
  * attributes are the database, the verb and the statement text with its `?` placeholders;
  * the parameters (hashes, ids, times) never reach the span.
  *

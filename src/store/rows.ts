@@ -3,7 +3,7 @@ import type { UserSnapshot } from '../sessions/cache';
 import { firstValidIat } from '../sessions/snapshots';
 
 /**
- * The store's raw SQL goes through MikroORM's public `em.execute` with bound parameters (one helper, `execute.ts`, which also gives each statement its trace span).
+ * The store's raw SQL goes through MikroORM's public `em.execute` with `?` parameters, which MikroORM escapes into the text (one helper, `execute.ts`, which also gives each statement its trace span).
  * These helpers turn values into what the database's column types take, and rows back
  * into plain views, the same way on SQLite (dates kept as milliseconds, booleans as 0/1,
  * JSON as text) and PostgreSQL.
