@@ -5,8 +5,6 @@ import type { VerifiedTokenCache } from './verified-cache';
 import { timeProblem } from './time';
 import { type VerifyResult, verifyAccessToken } from './verify';
 
-export { timeProblem } from './time';
-
 /**
  * `verifyAccessToken` with a memory: a token verified before (the exact same string) is
  * not verified again once the cache has taken it (from its second use on, see `VerifiedTokenCache`), but its `nbf` and `exp` are checked against the clock, with the
@@ -33,14 +31,8 @@ export function verifyAccessTokenCached(
   }
   const result = verifyAccessToken(token, settings, keys, now);
   if (!result.ok) return result;
-  // Remembered from its second verification on (see `VerifiedTokenCache.admit`).
-  const admitted = cache.admit(token);
-  const claims = admitted ? (cache.remember(token, result.claims) as AccessClaims) : result.claims;
-  // A clock that moved between jsonwebtoken's check and ours is judged by ours.
-  const problem = timeProblem(claims, settings.tokens.leeway, now);
-  if (problem !== null) {
-    if (admitted) cache.forget(token);
-    return { ok: false, problem };
-  }
-  return { ok: true, claims };
+  // `verifyAccessToken` judged `nbf`/`exp` by this same `now` (`timeProblem`). Remembered
+  // from its second verification on (see `VerifiedTokenCache.admit`).
+  if (!cache.admit(token)) return result;
+  return { ok: true, claims: cache.remember(token, result.claims) as AccessClaims };
 }
