@@ -73,12 +73,16 @@ export function ormConfig(database: Pick<DatabaseSettings, 'url' | 'poolMin' | '
       min: 1,
       max: 1,
       // One connection per process; WAL and a busy timeout let the CLI work beside a running server.
+      // MikroORM's libsql dialect replaces the connection once it is 10 s old and turns foreign
+      // keys on only for the first one (libsql builds them on by default; this does not rely on
+      // that), so every connection gets every pragma here.
       // synchronous=NORMAL is SQLite's advice for WAL: commits do not wait for fsync (which, the
       // driver being synchronous, would stall the event loop about a millisecond per write); the
       // database stays consistent, but the last commits may roll back after a power loss.
       afterCreate(connection: { execute?: (sql: string) => unknown; exec?: (sql: string) => unknown }, done: (error: Error | null, connection: unknown) => void) {
         try {
           const run = (sql: string) => (connection.exec ? connection.exec(sql) : connection.execute?.(sql));
+          run('PRAGMA foreign_keys = ON');
           run('PRAGMA journal_mode = WAL');
           run('PRAGMA synchronous = NORMAL');
           run('PRAGMA busy_timeout = 5000');
