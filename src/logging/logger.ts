@@ -96,12 +96,28 @@ export function requestLines(log: Logger): RequestLines {
  */
 export function formatRequestLine(fields: RequestLineFields, level: number, now: number): string {
   return (
-    `{"level":${level},"time":"${new Date(now).toISOString()}","service":"gatehouse","reqId":${JSON.stringify(fields.reqId)}` +
+    `{"level":${level},"time":"${isoTime(now)}","service":"gatehouse","reqId":${JSON.stringify(fields.reqId)}` +
     (fields.method === undefined ? '' : `,"method":${JSON.stringify(fields.method)}`) +
-    `,"path":${JSON.stringify(fields.path)},"status":${JSON.stringify(fields.status)},"ms":${JSON.stringify(fields.ms)}` +
+    `,"path":${JSON.stringify(fields.path)},"status":${number(fields.status)},"ms":${number(fields.ms)}` +
     (fields.op === undefined ? '' : `,"op":${JSON.stringify(fields.op)}`) +
     `,"ip":${JSON.stringify(fields.ip)}` +
     (fields.aborted ? ',"aborted":true' : '') +
     ',"msg":"request"}\n'
   );
+}
+
+/** A finite number as JSON writes it (`null` otherwise, as JSON does). */
+function number(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
+}
+
+/** The last time written and its ISO text: lines of the same millisecond share one string. */
+let lastTime = Number.NaN;
+let lastIso = '';
+function isoTime(now: number): string {
+  if (now !== lastTime) {
+    lastIso = new Date(now).toISOString();
+    lastTime = now;
+  }
+  return lastIso;
 }

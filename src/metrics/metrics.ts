@@ -32,6 +32,8 @@ export class GatehouseMetrics {
   readonly requestDuration: Histogram<'kind'>;
   readonly subscriptionsActive: Gauge;
   private processMetrics = false;
+  /** The duration histogram's series, one per kind, looked up once (no label hashing per request). */
+  private readonly durationByKind: Record<OperationKind, { observe(value: number): void }>;
 
   constructor() {
     const registers = [this.registry];
@@ -51,6 +53,12 @@ export class GatehouseMetrics {
     for (const outcome of REFRESH_OUTCOMES) this.refreshes.inc({ outcome }, 0);
     for (const reason of END_REASONS) this.sessionsEnded.inc({ reason }, 0);
     for (const kind of OPERATION_KINDS) this.requestDuration.zero({ kind });
+    this.durationByKind = { query: this.requestDuration.labels('query'), mutation: this.requestDuration.labels('mutation'), subscription: this.requestDuration.labels('subscription'), other: this.requestDuration.labels('other') };
+  }
+
+  /** One request's duration, in seconds, under its operation kind (`other` when none: health, JWKS, refused requests). */
+  observeRequest(kind: OperationKind | undefined, seconds: number): void {
+    this.durationByKind[kind ?? 'other'].observe(seconds);
   }
 
   /** Adds the process's own metrics (CPU, memory, event-loop lag, handles: prom-client's defaults) to this registry, once. */

@@ -63,16 +63,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     const subscriptions = gatehouseSubscriptions({ gatehouse, schema, server, log });
     const apollo = createApollo(schema, settings, log, [subscriptions.plugin]);
     await apollo.start();
-    handle = createRequestHandler(gatehouse, apollo, readiness, logger);
     const running = gatehouse;
-    // METRICS_PORT first: a port that is taken stops start-up before the API listens.
-    const metricsUrl = await gatehouse.serveMetrics();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(settings.server.port, settings.server.host, () => resolve());
-    });
-    const address = server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     let stopping: Promise<void> | undefined;
     // An in-flight request's keep-alive connection would sit idle once answered and hold
     // `server.close()` until SHUTDOWN_TIMEOUT: once stopping, an answer not yet sent asks
@@ -82,14 +73,25 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     const closeAfter = (response: ServerResponse) => {
       if (!response.headersSent) response.setHeader('connection', 'close');
     };
-    server.on('request', (_request, response: ServerResponse) => {
-      unanswered.add(response);
-      response.once('close', () => {
+    // Told by the request handler (one 'close' listener per response: the log line's).
+    handle = createRequestHandler(gatehouse, apollo, readiness, logger, {
+      opened(response) {
+        unanswered.add(response);
+        if (stopping) closeAfter(response);
+      },
+      closed(response) {
         unanswered.delete(response);
         if (unanswered.size === 0) allAnswered?.();
-      });
-      if (stopping) closeAfter(response);
+      },
     });
+    // METRICS_PORT first: a port that is taken stops start-up before the API listens.
+    const metricsUrl = await gatehouse.serveMetrics();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(settings.server.port, settings.server.host, () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const stop = () =>
       (stopping ??= (async () => {
         // Stop accepting; let in-flight HTTP requests finish (up to SHUTDOWN_TIMEOUT); then
@@ -130,7 +132,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
  * `node:http` options from the settings: Node's defaults (60 s for headers, 300 s for the
  * whole request, checked every 30 s) let a stalled upload hold its buffer for minutes; an
  * auth API's requests are small, so headers must arrive within `HTTP_HEADERS_TIMEOUT` and
- * the whole request within `HTTP_REQUEST_TIMEOUT` (also the body's deadline in `http.ts`),
+ * the whole request within `HTTP_REQUEST_TIMEOUT` (the body's only deadline: `http.ts` sets no timer),
  * checked every second.
  */
 export function httpServerOptions(settings: Pick<Settings, 'server'>): ServerOptions {

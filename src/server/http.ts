@@ -19,7 +19,8 @@ export const MAX_BODY_BYTES = 100 * 1024;
 export const NO_LANDING_PAGE = 'This is a GraphQL endpoint: send queries with POST (application/json).';
 
 class PayloadTooLarge extends Error {}
-class BodyTimeout extends Error {}
+/** The connection closed before the body ended: the client went away, or Node cut a stalled upload. */
+class ClientGone extends Error {}
 
 /** The production landing page, made on first use. */
 let productionPage: string | undefined;
@@ -30,19 +31,15 @@ const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
 /**
  * Reads a request body of at most `limit` bytes. A larger body is read to its end and
  * thrown away (up to `DRAIN_LIMIT_BYTES`), so the client gets its 413 answer rather than
- * a reset connection. A body not complete within `deadlineMs` is given up (`BodyTimeout`:
- * answered 408, connection closed), so a stalled upload holds its buffer for that long at most.
+ * a reset connection. No timer of its own: Node's `requestTimeout` (`HTTP_REQUEST_TIMEOUT`,
+ * checked every second, see `httpServerOptions`) answers a body that has not all arrived by
+ * then with 408 and closes the connection, and the read ends with `ClientGone`, as it does
+ * when the client goes away.
  */
-function readBody(req: IncomingMessage, limit: number, deadlineMs: number): Promise<string> {
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = setTimeout(() => {
-      chunks.length = 0;
-      reject(new BodyTimeout());
-    }, deadlineMs);
-    req.once('close', () => clearTimeout(timer));
-    req.once('end', () => clearTimeout(timer));
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > DRAIN_LIMIT_BYTES) {
@@ -53,7 +50,11 @@ function readBody(req: IncomingMessage, limit: number, deadlineMs: number): Prom
       }
     });
     req.on('end', () => (size > limit ? reject(new PayloadTooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
+    // Node emits 'error' (ECONNRESET, aborted) on a request whose connection closed early only when someone listens.
+    req.on('error', () => {
+      chunks.length = 0;
+      reject(new ClientGone());
+    });
   });
 }
 
@@ -99,13 +100,25 @@ export interface Readiness {
   bus: { name: string; state: 'up' | 'down' };
 }
 
+/** Told of each response when the handler takes it and when it closes (finished or not): the server's drain on stop. */
+export interface ResponseTracker {
+  opened(res: ServerResponse): void;
+  closed(res: ServerResponse): void;
+}
+
 /**
  * The HTTP front of a Gatehouse server on plain `node:http`: `/graphql` through Apollo's
  * `executeHTTPGraphQLRequest`, `/healthz`, `/readyz` (see `Readiness`) and `/.well-known/jwks.json`
  * (asymmetric algorithms; 404 for HMAC, whose secret is never published). Bodies over
  * `MAX_BODY_BYTES` get 413. No framework in the hot path.
  */
-export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<GatehouseContext>, readiness: () => Promise<Readiness>, requestLog: Logger = gh.log) {
+export function createRequestHandler(
+  gh: Gatehouse,
+  apollo: ApolloServer<GatehouseContext>,
+  readiness: () => Promise<Readiness>,
+  requestLog: Logger = gh.log,
+  responses?: ResponseTracker,
+) {
   const jwks = publicJwks(gh.keys);
   const { trustProxy } = gh.settings.server;
   const lines = requestLines(requestLog);
@@ -129,8 +142,12 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       ip: address,
       operation: () => scope?.operation,
       // The duration histogram, by operation kind (never its name): `other` for health, JWKS and refused requests.
-      done: (seconds) => gh.metrics.requestDuration.observe({ kind: scope?.operationKind ?? 'other' }, seconds),
+      done: (seconds) => {
+        gh.metrics.observeRequest(scope?.operationKind, seconds);
+        responses?.closed(res);
+      },
     });
+    responses?.opened(res);
     try {
       const target = requestTarget(req.url);
       if (!target || !ROUTES.has(target.path)) return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
@@ -156,7 +173,7 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       }
       let body: unknown;
       if (req.method === 'POST') {
-        const text = await readBody(req, MAX_BODY_BYTES, gh.settings.server.requestTimeout * 1000);
+        const text = await readBody(req, MAX_BODY_BYTES);
         // The media type is read as Apollo's CSRF check reads it (see media-type.ts).
         if (isJsonMediaType(req.headers['content-type']) && text.length > 0) {
           try {
@@ -201,10 +218,8 @@ export function createRequestHandler(gh: Gatehouse, apollo: ApolloServer<Gatehou
       if (error instanceof PayloadTooLarge) {
         return sendJson(res, 413, requestError('The request body is too large.', 'BAD_USER_INPUT'), { connection: 'close' });
       }
-      if (error instanceof BodyTimeout) {
-        res.once('finish', () => req.destroy());
-        return sendJson(res, 408, requestError('The request body did not arrive in time.', 'BAD_USER_INPUT'), { connection: 'close' });
-      }
+      // Nobody to answer: Node answered a stalled upload 408 itself, or the client left.
+      if (error instanceof ClientGone) return;
       gh.log.error({ err: error, reqId: requestId }, 'unexpected error');
       sendJson(res, 500, requestError('Internal server error.', 'INTERNAL_SERVER_ERROR'));
     }

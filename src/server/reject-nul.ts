@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import { Kind, visit, type DocumentNode } from 'graphql';
 import { BadUserInput } from '../errors';
 import { toGraphQLError } from '../graphql/errors';
@@ -94,11 +94,14 @@ export function operationProblem(document: DocumentNode, variables: unknown): st
  */
 export const rejectNulCharacters: ApolloServerPlugin = {
   async requestDidStart() {
-    return {
-      async didResolveOperation({ request, document }) {
-        const problem = operationProblem(document, request.variables);
-        if (problem) throw toGraphQLError(new BadUserInput(problem), { http: { status: 400 } });
-      },
-    };
+    return checkOperation;
+  },
+};
+
+/** One listener for every request (it keeps no state of its own). */
+const checkOperation: GraphQLRequestListener<BaseContext> = {
+  async didResolveOperation({ request, document }) {
+    const problem = operationProblem(document, request.variables);
+    if (problem) throw toGraphQLError(new BadUserInput(problem), { http: { status: 400 } });
   },
 };

@@ -64,7 +64,7 @@ export function gatehousePlugin(): GatehousePlugin {
           if (!scope) return;
           response.http.headers.set('x-request-id', scope.requestId);
           for (const [name, value] of scope.responseHeaders) response.http.headers.set(name, value);
-          if (started !== undefined) scope.gh.metrics.requestDuration.observe({ kind: scope.operationKind ?? 'other' }, (performance.now() - started) / 1000);
+          if (started !== undefined) scope.gh.metrics.observeRequest(scope.operationKind, (performance.now() - started) / 1000);
         },
       };
     },

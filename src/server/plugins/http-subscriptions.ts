@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import { BadUserInput } from '../../errors';
 import { toGraphQLError } from '../../graphql/errors';
 
@@ -17,15 +17,18 @@ export const SUBSCRIPTION_OVER_HTTP = 'SUBSCRIPTION_OVER_HTTP';
 export function refuseHttpSubscriptions(): ApolloServerPlugin {
   return {
     async requestDidStart() {
-      return {
-        async didResolveOperation({ operation }) {
-          if (operation?.operation !== 'subscription') return;
-          throw toGraphQLError(
-            new BadUserInput('Subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws), not over HTTP.', SUBSCRIPTION_OVER_HTTP),
-            { http: { status: 400 } },
-          );
-        },
-      };
+      return refuseSubscription;
     },
   };
 }
+
+/** One listener for every request (it keeps no state of its own). */
+const refuseSubscription: GraphQLRequestListener<BaseContext> = {
+  async didResolveOperation({ operation }) {
+    if (operation?.operation !== 'subscription') return;
+    throw toGraphQLError(
+      new BadUserInput('Subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws), not over HTTP.', SUBSCRIPTION_OVER_HTTP),
+      { http: { status: 400 } },
+    );
+  },
+};
