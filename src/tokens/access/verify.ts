@@ -18,7 +18,8 @@ export type VerifyResult =
 
 /**
  * Verifies an access token per RFC 8725, as one strict check of the JWS compact form on
- * `node:crypto`: three non-empty base64url segments and nothing else; a header that is a
+ * `node:crypto`: three non-empty base64url segments and nothing else (for HMAC, checked by
+ * the signature, which is verified before anything is decoded); a header that is a
  * JSON object whose `alg` is exactly the one configured algorithm (never `none`, never HS
  * when an asymmetric algorithm is configured, never RS when HS is) and that names no
  * `crit` extension; the key chosen by Gatehouse, never by the token (for RS/ES/PS the
@@ -37,13 +38,25 @@ export type VerifyResult =
  * if (result.ok) console.log(result.claims.sub);
  */
 export function verifyAccessToken(token: string, settings: Settings, keys: TokenKeys, now: number): VerifyResult {
-  if (token.length > MAX_TOKEN_BYTES || !COMPACT_JWS.test(token)) return INVALID;
+  if (token.length > MAX_TOKEN_BYTES) return INVALID;
   const first = token.indexOf('.');
-  const second = token.indexOf('.', first + 1);
-  const header = jsonObject(token.slice(0, first));
-  if (!header || header.alg !== keys.algorithm || header.crit !== undefined) return INVALID;
-  const key = isHmac(keys.algorithm) ? keys.verificationKey : typeof header.kid === 'string' ? keys.verificationKeys.get(header.kid) : undefined;
-  if (!key || !signatureValid(keys.algorithm, key, token.slice(0, second), token.slice(second + 1))) return INVALID;
+  const second = first === -1 ? -1 : token.indexOf('.', first + 1);
+  if (first < 1 || second < first + 2 || second === token.length - 1) return INVALID;
+  if (isHmac(keys.algorithm)) {
+    // The signature first: it covers header and payload exactly as sent, and only the
+    // secret's holder can make it, so once it matches their text is the signer's own
+    // base64url (what COMPACT_JWS checks below for tokens whose header must be read
+    // before their key is known). A third `.` or any other character in the signature
+    // segment fails the comparison with the canonical HMAC text.
+    if (!signatureValid(keys.algorithm, keys.verificationKey, token.slice(0, second), token.slice(second + 1))) return INVALID;
+    if (!headerAccepted(token.slice(0, first), keys)) return INVALID;
+  } else {
+    if (!COMPACT_JWS.test(token)) return INVALID;
+    const header = jsonObject(token.slice(0, first));
+    if (!header || header.alg !== keys.algorithm || header.crit !== undefined) return INVALID;
+    const key = typeof header.kid === 'string' ? keys.verificationKeys.get(header.kid) : undefined;
+    if (!key || !signatureValid(keys.algorithm, key, token.slice(0, second), token.slice(second + 1))) return INVALID;
+  }
   const claims = jsonObject(token.slice(first + 1, second));
   if (!claims) return INVALID;
   // jsonwebtoken's rules: a time claim that is there must be a number.
@@ -59,6 +72,21 @@ export function verifyAccessToken(token: string, settings: Settings, keys: Token
 }
 
 const INVALID: VerifyResult = Object.freeze({ ok: false, problem: 'INVALID_TOKEN' });
+
+/**
+ * The header of an HMAC-signed token is a JSON object whose `alg` is the configured one and
+ * that names no `crit` extension (a `kid` is ignored). Every token of one signer has the
+ * same header text, so the last accepted text is remembered (one string of at most
+ * `MAX_TOKEN_BYTES`, and its algorithm): the same text gets the same answer without decoding.
+ */
+function headerAccepted(segment: string, keys: TokenKeys): boolean {
+  if (segment === lastHeader.segment && keys.algorithm === lastHeader.algorithm) return true;
+  const header = jsonObject(segment);
+  if (!header || header.alg !== keys.algorithm || header.crit !== undefined) return false;
+  lastHeader = { segment, algorithm: keys.algorithm };
+  return true;
+}
+let lastHeader: { segment: string; algorithm: Algorithm | undefined } = { segment: '', algorithm: undefined };
 
 /** Header, payload and signature: each one or more base64url characters, no padding, nothing else. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
