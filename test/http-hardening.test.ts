@@ -103,8 +103,14 @@ describe('content types are read as Apollo reads them', () => {
   describe('over HTTP', () => {
     let server: TestServer;
     const logged: unknown[] = [];
+    /** The server's log lines at warn and above. */
+    const warnings: string[] = [];
     before(async () => {
-      server = await startTestServer('sqlite', { HTTP_HEADERS_TIMEOUT: '1s', HTTP_REQUEST_TIMEOUT: '1s' }, { log: (error) => logged.push(error) });
+      server = await startTestServer(
+        'sqlite',
+        { HTTP_HEADERS_TIMEOUT: '1s', HTTP_REQUEST_TIMEOUT: '1s' },
+        { log: (error) => logged.push(error), logger: createLogger({ logging: { level: 'warn' } }, { write: (line: string) => void warnings.push(line) }) },
+      );
     });
     after(() => server?.stop());
 
@@ -181,6 +187,21 @@ describe('content types are read as Apollo reads them', () => {
       assert.notEqual(headers.closedAfter, null, 'the stalled headers were cut');
       assert.ok(headers.closedAfter! < 3000, `cut after ${headers.closedAfter} ms`);
       assert.deepEqual(logged, []);
+      assert.deepEqual(warnings, []);
+    });
+
+    it('a client that leaves in the middle of its body costs nothing and logs no error; the next request is served', async () => {
+      const base = new URL(server.url);
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(base.port), base.hostname, () => {
+          socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"query":`, () => setTimeout(() => socket.destroy(), 50));
+        });
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve());
+      });
+      assert.equal(assertData(await gql(server.url, '{ __typename }')).__typename, 'Query');
+      assert.deepEqual(logged, []);
+      assert.deepEqual(warnings, []);
     });
   });
 });
