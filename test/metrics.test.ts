@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Histogram, Registry } from 'prom-client';
+import { DurationHistogram } from '../src/metrics/duration-histogram';
 import { assertData, assertError, gql, login, REFRESH } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
 import { RawSocket, SESSION_EVENTS } from './support/ws';
@@ -155,5 +157,26 @@ describe('metrics', () => {
     closed();
     closed();
     assert.equal((await scrape(server.metricsUrl!)).value(gauge), start);
+  });
+});
+
+describe('the request-duration histogram', () => {
+  it("scrapes as prom-client's own Histogram does for the same observations, edges and +Inf included", async () => {
+    const buckets = [0.001, 0.0025, 0.01, 1];
+    const kinds = ['query', 'mutation', 'other'] as const;
+    const ours = new Registry();
+    const theirs = new Registry();
+    const histogram = new DurationHistogram({ name: 't_seconds', help: 'Durations.', labelName: 'kind', values: kinds, buckets, registry: ours });
+    const reference = new Histogram({ name: 't_seconds', help: 'Durations.', labelNames: ['kind'], buckets, registers: [theirs] });
+    for (const kind of kinds) reference.zero({ kind });
+    const observations = [0, 0.001, 0.0010001, 0.0025, 0.003, 0.5, 1, 1.5, 60, 0.0001];
+    observations.forEach((seconds, i) => {
+      histogram.observe(i % 2, seconds);
+      reference.observe({ kind: kinds[i % 2] }, seconds);
+    });
+    assert.equal(await ours.metrics(), await theirs.metrics());
+    assert.match(await ours.metrics(), /^t_seconds_bucket\{le="0.001",kind="mutation"\} 2$/m);
+    ours.resetMetrics();
+    assert.match(await ours.metrics(), /^t_seconds_count\{kind="query"\} 0$/m);
   });
 });

@@ -1,10 +1,13 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { DurationHistogram } from './duration-histogram';
 
 /** What an HTTP request to Gatehouse was, for the duration histogram: a bounded set, never the operation's name. */
 export type OperationKind = 'query' | 'mutation' | 'subscription' | 'other';
 
 /** The operation kinds, in the order scrapes list them. */
 export const OPERATION_KINDS: readonly OperationKind[] = ['query', 'mutation', 'subscription', 'other'];
+
+const KIND_INDEX: Record<OperationKind, number> = { query: 0, mutation: 1, subscription: 2, other: 3 };
 
 /** The outcomes `gatehouse_logins_total` counts. */
 export const LOGIN_OUTCOMES = ['success', 'failure', 'rate_limited'] as const;
@@ -29,36 +32,34 @@ export class GatehouseMetrics {
   readonly logins: Counter<'outcome'>;
   readonly refreshes: Counter<'outcome'>;
   readonly sessionsEnded: Counter<'reason'>;
-  readonly requestDuration: Histogram<'kind'>;
+  /** HTTP request durations by operation kind (see `observeRequest`). */
+  readonly requestDuration: DurationHistogram<OperationKind>;
   readonly subscriptionsActive: Gauge;
   private processMetrics = false;
-  /** The duration histogram's series, one per kind, looked up once (no label hashing per request). */
-  private readonly durationByKind: Record<OperationKind, { observe(value: number): void }>;
 
   constructor() {
     const registers = [this.registry];
     this.logins = new Counter({ name: 'gatehouse_logins_total', help: 'Password logins (tokenAuth) by outcome.', labelNames: ['outcome'], registers });
     this.refreshes = new Counter({ name: 'gatehouse_refreshes_total', help: 'Device refresh-token rotations by outcome.', labelNames: ['outcome'], registers });
     this.sessionsEnded = new Counter({ name: 'gatehouse_sessions_ended_total', help: 'Device sessions ended, by reason.', labelNames: ['reason'], registers });
-    this.requestDuration = new Histogram({
+    this.requestDuration = new DurationHistogram({
       name: 'gatehouse_http_request_duration_seconds',
       help: 'HTTP request duration by GraphQL operation kind (other: health, JWKS, refused requests).',
-      labelNames: ['kind'],
+      labelName: 'kind',
+      values: OPERATION_KINDS,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
+      registry: this.registry,
     });
     this.subscriptionsActive = new Gauge({ name: 'gatehouse_subscriptions_active', help: 'GraphQL subscriptions open now.', registers });
     // Every series from the first scrape on, so a rate() sees the first event.
     for (const outcome of LOGIN_OUTCOMES) this.logins.inc({ outcome }, 0);
     for (const outcome of REFRESH_OUTCOMES) this.refreshes.inc({ outcome }, 0);
     for (const reason of END_REASONS) this.sessionsEnded.inc({ reason }, 0);
-    for (const kind of OPERATION_KINDS) this.requestDuration.zero({ kind });
-    this.durationByKind = { query: this.requestDuration.labels('query'), mutation: this.requestDuration.labels('mutation'), subscription: this.requestDuration.labels('subscription'), other: this.requestDuration.labels('other') };
   }
 
   /** One request's duration, in seconds, under its operation kind (`other` when none: health, JWKS, refused requests). */
   observeRequest(kind: OperationKind | undefined, seconds: number): void {
-    this.durationByKind[kind ?? 'other'].observe(seconds);
+    this.requestDuration.observe(KIND_INDEX[kind ?? 'other'], seconds);
   }
 
   /** Adds the process's own metrics (CPU, memory, event-loop lag, handles: prom-client's defaults) to this registry, once. */
