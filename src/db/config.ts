@@ -1,11 +1,9 @@
 import { resolve } from 'node:path';
-import { defineConfig as defineSqlite } from '@mikro-orm/libsql';
-import type { MigrationObject } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
-import { defineConfig as definePostgres } from '@mikro-orm/postgresql';
+import type * as LibSql from '@mikro-orm/libsql';
+import type * as Migrations from '@mikro-orm/migrations';
+import type * as PostgreSql from '@mikro-orm/postgresql';
 import { gatehouseEntities } from '../entities';
-import { sqliteMigrations } from '../migrations/sqlite';
-import { postgresqlMigrations } from '../migrations/postgresql';
+import { dialectMigrations } from '../migrations';
 import type { DatabaseSettings } from '../settings';
 
 export type Dialect = 'sqlite' | 'postgresql';
@@ -27,17 +25,17 @@ export const MIGRATION_FOLDERS: Record<Dialect, string> = {
   postgresql: 'src/migrations/postgresql',
 };
 
-const MIGRATIONS: Record<Dialect, MigrationObject[]> = {
-  sqlite: sqliteMigrations,
-  postgresql: postgresqlMigrations,
-};
-
 /**
  * The MikroORM configuration for a database URL. Migrations are listed in code
  * (`src/migrations/<dialect>/index.ts`), so they run the same from `src` and `dist`.
+ *
+ * Only this dialect's driver and migrations are loaded, here, when a configuration is made:
+ * a SQLite process never loads `pg`, a PostgreSQL one never loads libsql, and merely
+ * requiring Gatehouse loads neither, nor the migrator.
  */
 export function ormConfig(database: Pick<DatabaseSettings, 'url' | 'poolMin' | 'poolMax'>, extra: { debug?: boolean } = {}) {
   const dialect = dialectOf(database.url);
+  const { Migrator } = require('@mikro-orm/migrations') as typeof Migrations;
   const common = {
     entities: gatehouseEntities,
     extensions: [Migrator],
@@ -46,7 +44,7 @@ export function ormConfig(database: Pick<DatabaseSettings, 'url' | 'poolMin' | '
     debug: extra.debug ?? false,
     migrations: {
       tableName: 'gatehouse_migrations',
-      migrationsList: MIGRATIONS[dialect],
+      migrationsList: dialectMigrations(dialect),
       path: MIGRATION_FOLDERS[dialect],
       pathTs: MIGRATION_FOLDERS[dialect],
       emit: 'ts' as const,
@@ -60,12 +58,14 @@ export function ormConfig(database: Pick<DatabaseSettings, 'url' | 'poolMin' | '
     },
   };
   if (dialect === 'postgresql') {
+    const { defineConfig: definePostgres } = require('@mikro-orm/postgresql') as typeof PostgreSql;
     return definePostgres({
       ...common,
       clientUrl: database.url,
       pool: { min: database.poolMin, max: database.poolMax },
     });
   }
+  const { defineConfig: defineSqlite } = require('@mikro-orm/libsql') as typeof LibSql;
   return defineSqlite({
     ...common,
     dbName: sqlitePath(database.url),
