@@ -39,27 +39,38 @@ it('context.gatehouse gives the caller only as a promise', () => {
   assert.equal(members.some((name) => /^principal./.test(name)), false, `no value-or-promise variant: ${members.join(', ')}`);
 });
 
-it('requiring the package (and the CLI) loads no database driver, migrator, mailer or Redis client; a config loads only its own dialect', () => {
-  // A fresh process: which packages does each step load? (Loading what a configuration does not use costs every start.)
+it('requiring the package (and the CLI) loads no database driver, migrator, mailer or Redis client; a config loads only its dialect, and the migrator comes with migrating', () => {
+  // A fresh process: which packages' code does each step load? (MikroORM reads every @mikro-orm package.json to check versions.)
+  // Loading what a configuration does not use costs every start.
   const script = `
-    const loaded = () => [...new Set(Object.keys(require.cache).map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean))];
+    const loaded = () => [...new Set(Object.keys(require.cache).filter((f) => f.endsWith('.js')).map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean))];
+    const [index, cli, orm] = process.argv.slice(1);
     const steps = {};
-    const gh = require(process.argv[1]);
-    require(process.argv[2]);
+    const gh = require(index);
+    require(cli);
     steps.required = loaded();
-    gh.ormConfig({ url: 'sqlite::memory:', poolMin: 0, poolMax: 1 });
-    steps.sqliteConfig = loaded();
     gh.ormConfig({ url: 'postgres://127.0.0.1:1/none', poolMin: 0, poolMax: 1 });
     steps.postgresConfig = loaded();
-    steps.migrations = gh.gatehouseMigrations.sqlite.length;
-    console.log(JSON.stringify(steps));`;
+    const { openDatabase, migrate } = require(orm);
+    (async () => {
+      const db = await openDatabase({ url: ':memory:', poolMin: 1, poolMax: 1 });
+      steps.opened = loaded();
+      steps.applied = await migrate(db);
+      steps.migrated = loaded();
+      await db.close(true);
+      steps.names = gh.gatehouseMigrations.sqlite.map((m) => m.name);
+      console.log(JSON.stringify(steps));
+    })();`;
   const src = join(__dirname, '..', 'src');
-  const steps = JSON.parse(execFileSync(process.execPath, ['-e', script, join(src, 'index.js'), join(src, 'cli', 'main.js')], { encoding: 'utf8' })) as Record<string, string[]> & { migrations: number };
+  const steps = JSON.parse(execFileSync(process.execPath, ['-e', script, join(src, 'index.js'), join(src, 'cli', 'main.js'), join(src, 'db', 'orm.js')], { encoding: 'utf8' }));
   const heavy = ['pg', '@mikro-orm/postgresql', '@mikro-orm/libsql', 'libsql', '@mikro-orm/migrations', 'umzug', '@mikro-orm/knex', 'knex', 'nodemailer', 'ioredis'];
-  assert.deepEqual(steps.required.filter((name) => heavy.includes(name)), [], 'nothing heavy is loaded by require');
+  assert.deepEqual(steps.required.filter((name: string) => heavy.includes(name)), [], 'nothing heavy is loaded by require');
   assert.ok(steps.required.includes('@mikro-orm/core') && steps.required.includes('graphql'), 'the check sees packages');
-  for (const name of ['@mikro-orm/libsql', '@mikro-orm/knex', '@mikro-orm/migrations']) assert.ok(steps.sqliteConfig.includes(name), `a SQLite config loads ${name}`);
-  for (const name of ['pg', '@mikro-orm/postgresql']) assert.equal(steps.sqliteConfig.includes(name), false, `a SQLite config does not load ${name}`);
   assert.ok(steps.postgresConfig.includes('@mikro-orm/postgresql'), 'a PostgreSQL config loads its driver');
-  assert.ok(steps.migrations > 0, 'gatehouseMigrations lists the SQLite migrations');
+  for (const name of ['@mikro-orm/libsql', '@mikro-orm/knex']) assert.ok(steps.opened.includes(name), `a SQLite database loads ${name}`);
+  for (const name of ['libsql', 'umzug', '@mikro-orm/migrations']) assert.equal(steps.postgresConfig.includes(name), false, `a PostgreSQL config does not load ${name}`);
+  for (const name of ['umzug', '@mikro-orm/migrations']) assert.equal(steps.opened.includes(name), false, `opening a database does not load ${name}`);
+  for (const name of ['umzug', '@mikro-orm/migrations']) assert.ok(steps.migrated.includes(name), `migrating loads ${name}`);
+  assert.ok(steps.names.length > 0);
+  assert.deepEqual(steps.applied, steps.names, 'every listed migration ran, in order');
 });

@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
+import type { MigrationObject, MikroORM } from '@mikro-orm/core';
 import type * as LibSql from '@mikro-orm/libsql';
 import type * as Migrations from '@mikro-orm/migrations';
 import type * as PostgreSql from '@mikro-orm/postgresql';
 import { gatehouseEntities } from '../entities';
-import { dialectMigrations } from '../migrations';
+import { sqliteMigrations } from '../migrations/sqlite';
+import { postgresqlMigrations } from '../migrations/postgresql';
 import type { DatabaseSettings } from '../settings';
 
 export type Dialect = 'sqlite' | 'postgresql';
@@ -25,26 +27,45 @@ export const MIGRATION_FOLDERS: Record<Dialect, string> = {
   postgresql: 'src/migrations/postgresql',
 };
 
+const MIGRATIONS: Record<Dialect, MigrationObject[]> = {
+  sqlite: sqliteMigrations,
+  postgresql: postgresqlMigrations,
+};
+
+/**
+ * MikroORM's migrator as an extension that loads `@mikro-orm/migrations` (umzug and its
+ * command line) when the migrator is first asked for (`orm.migrator`: `migrate`, MikroORM's
+ * CLI), not when the database is opened. It registers what the package's `Migrator.register`
+ * does, the same migrator, made on first use.
+ */
+const migratorOnFirstUse = {
+  register(orm: MikroORM): void {
+    orm.config.registerExtension('@mikro-orm/migrator', () => {
+      const { Migrator } = require('@mikro-orm/migrations') as typeof Migrations;
+      return new Migrator(orm.em as ConstructorParameters<typeof Migrator>[0]);
+    });
+  },
+};
+
 /**
  * The MikroORM configuration for a database URL. Migrations are listed in code
  * (`src/migrations/<dialect>/index.ts`), so they run the same from `src` and `dist`.
  *
- * Only this dialect's driver and migrations are loaded, here, when a configuration is made:
- * a SQLite process never loads `pg`, a PostgreSQL one never loads libsql, and merely
- * requiring Gatehouse loads neither, nor the migrator.
+ * Only this dialect's driver is loaded, here, when a configuration is made: a SQLite process
+ * never loads `pg`, a PostgreSQL one never loads libsql, and merely requiring Gatehouse loads
+ * neither. The migrator and the migration classes are loaded when migrations run or are checked.
  */
 export function ormConfig(database: Pick<DatabaseSettings, 'url' | 'poolMin' | 'poolMax'>, extra: { debug?: boolean } = {}) {
   const dialect = dialectOf(database.url);
-  const { Migrator } = require('@mikro-orm/migrations') as typeof Migrations;
   const common = {
     entities: gatehouseEntities,
-    extensions: [Migrator],
+    extensions: [migratorOnFirstUse],
     discovery: { warnWhenNoEntities: false },
     allowGlobalContext: false,
     debug: extra.debug ?? false,
     migrations: {
       tableName: 'gatehouse_migrations',
-      migrationsList: dialectMigrations(dialect),
+      migrationsList: MIGRATIONS[dialect],
       path: MIGRATION_FOLDERS[dialect],
       pathTs: MIGRATION_FOLDERS[dialect],
       emit: 'ts' as const,
