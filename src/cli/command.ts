@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
-import { openDatabase } from '../db/orm';
+import type * as Orm from '../db/orm';
 import type { Settings } from '../settings';
 
 /** A usage mistake: exit code 2 and the command's usage. */
@@ -20,8 +20,12 @@ export interface Command {
 
 export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
-/** Opens the database for one command and closes it afterwards. */
+/**
+ * Opens the database for one command and closes it afterwards. The ORM is loaded here, so
+ * `--help`, a usage error or a command without a database (`keys generate`) loads none.
+ */
 export async function withDatabase<T>(settings: Settings, fn: (orm: MikroORM) => Promise<T>): Promise<T> {
+  const { openDatabase } = require('../db/orm') as typeof Orm;
   const orm = await openDatabase(settings.database);
   try {
     return await fn(orm);

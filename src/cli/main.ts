@@ -4,7 +4,7 @@
 import 'reflect-metadata';
 import { GatehouseError } from '../errors';
 import { SettingsError } from '../settings';
-import { UserInputError } from '../users/create';
+import { UserInputError } from '../users/input';
 import { type Command, type Io, UsageError } from './command';
 import { keysGenerate } from './commands/keys-generate';
 import { migrate } from './commands/migrate';
@@ -14,7 +14,11 @@ import { usersSetPassword } from './commands/users-set-password';
 import { usersVerifyEmail } from './commands/users-verify-email';
 import { mailRetry, mailStatus, mailTest } from './commands/mail';
 
-/** Every command, by the words that name it. Add new commands here (one file each in commands/). */
+/**
+ * Every command, by the words that name it. Add new commands here (one file each in commands/).
+ * A command loads what it works with (the ORM, the mail worker, …) when it runs, not when
+ * this table is read: `--help` and usage errors stay quick.
+ */
 const COMMANDS: Record<string, Command> = {
   'users create': usersCreate,
   'users set-password': usersSetPassword,

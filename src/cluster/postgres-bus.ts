@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import type * as Pg from 'pg';
+import type { Client } from 'pg';
 import type { SessionCache } from '../sessions/cache';
 import { CHANNEL, decodeMessage, encode, encodeSignal, type InvalidationBus, SignalReceivers } from './bus';
 
@@ -30,6 +31,8 @@ export function postgresBus(url: string, log: (line: string) => void, options: {
   };
 
   const connect = async (): Promise<void> => {
+    // Loaded here: only a PostgreSQL process without Redis needs pg for the bus.
+    const { Client } = require('pg') as typeof Pg;
     const client = new Client({ connectionString: url });
     client.on('error', () => undefined);
     client.on('notification', (message) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type * as IORedis from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { SessionCache } from '../sessions/cache';
 import { CHANNEL, decodeMessage, encode, encodeSignal, type InvalidationBus, SignalReceivers } from './bus';
 
@@ -9,6 +10,8 @@ import { CHANNEL, decodeMessage, encode, encodeSignal, type InvalidationBus, Sig
  * and so is the recovery (by the shared connection's owner when one is given).
  */
 export function redisBus(url: string, warn: (line: string) => void, shared?: Redis): InvalidationBus {
+  // Loaded here: only a process with REDIS_URL needs ioredis.
+  const { Redis } = require('ioredis') as typeof IORedis;
   const origin = randomUUID();
   // With a shared connection, its owner reports outages (once); the bus stays quiet.
   const log = shared ? () => undefined : warn;

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { defineConfig as defineSqlite } from '@mikro-orm/libsql';
-import type { MigrationObject } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
-import { defineConfig as definePostgres } from '@mikro-orm/postgresql';
+import type { MigrationObject, MikroORM } from '@mikro-orm/core';
+import type * as LibSql from '@mikro-orm/libsql';
+import type * as Migrations from '@mikro-orm/migrations';
+import type * as PostgreSql from '@mikro-orm/postgresql';
 import { gatehouseEntities } from '../entities';
 import { sqliteMigrations } from '../migrations/sqlite';
 import { postgresqlMigrations } from '../migrations/postgresql';
@@ -33,14 +33,33 @@ const MIGRATIONS: Record<Dialect, MigrationObject[]> = {
 };
 
 /**
+ * MikroORM's migrator as an extension that loads `@mikro-orm/migrations` (umzug and its
+ * command line) when the migrator is first asked for (`orm.migrator`: `migrate`, MikroORM's
+ * CLI), not when the database is opened. It registers what the package's `Migrator.register`
+ * does, the same migrator, made on first use.
+ */
+const migratorOnFirstUse = {
+  register(orm: MikroORM): void {
+    orm.config.registerExtension('@mikro-orm/migrator', () => {
+      const { Migrator } = require('@mikro-orm/migrations') as typeof Migrations;
+      return new Migrator(orm.em as ConstructorParameters<typeof Migrator>[0]);
+    });
+  },
+};
+
+/**
  * The MikroORM configuration for a database URL. Migrations are listed in code
  * (`src/migrations/<dialect>/index.ts`), so they run the same from `src` and `dist`.
+ *
+ * Only this dialect's driver is loaded, here, when a configuration is made: a SQLite process
+ * never loads `pg`, a PostgreSQL one never loads libsql, and merely requiring Gatehouse loads
+ * neither. The migrator and the migration classes are loaded when migrations run or are checked.
  */
 export function ormConfig(database: Pick<DatabaseSettings, 'url' | 'poolMin' | 'poolMax'>, extra: { debug?: boolean } = {}) {
   const dialect = dialectOf(database.url);
   const common = {
     entities: gatehouseEntities,
-    extensions: [Migrator],
+    extensions: [migratorOnFirstUse],
     discovery: { warnWhenNoEntities: false },
     allowGlobalContext: false,
     debug: extra.debug ?? false,
@@ -60,12 +79,14 @@ export function ormConfig(database: Pick<DatabaseSettings, 'url' | 'poolMin' | '
     },
   };
   if (dialect === 'postgresql') {
+    const { defineConfig: definePostgres } = require('@mikro-orm/postgresql') as typeof PostgreSql;
     return definePostgres({
       ...common,
       clientUrl: database.url,
       pool: { min: database.poolMin, max: database.poolMax },
     });
   }
+  const { defineConfig: defineSqlite } = require('@mikro-orm/libsql') as typeof LibSql;
   return defineSqlite({
     ...common,
     dbName: sqlitePath(database.url),

@@ -82,6 +82,22 @@ export async function buildGatehouseSchema(): Promise<GraphQLSchema> {
   return authDirectiveTransformer(installDirectResolvers(await buildSchemaWithoutEnforcement()));
 }
 
+let servedSchema: Promise<GraphQLSchema> | undefined;
+
+/**
+ * The schema `startGatehouse` serves: `buildGatehouseSchema()`, built once per process and
+ * shared by every server in it. It depends on nothing of an instance (resolvers reach their
+ * instance through the context), so a second server need not pay type-graphql's build again.
+ * A failed build is not remembered. Public callers keep getting a fresh schema of their own.
+ */
+export function servedGatehouseSchema(): Promise<GraphQLSchema> {
+  servedSchema ??= buildGatehouseSchema().catch((error: unknown) => {
+    servedSchema = undefined;
+    throw error;
+  });
+  return servedSchema;
+}
+
 /** The SDL committed as `schema.graphql`: directive definitions and usages included. */
 export async function printGatehouseSchema(): Promise<string> {
   return printSchemaWithDirectives(await buildSchemaWithoutEnforcement()) + '\n';

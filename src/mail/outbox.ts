@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { BaseSqlitePlatform, type SqlEntityManager as EntityManager } from '@mikro-orm/knex';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { affected, dbDate, msOf, type Row } from '../store/rows';
-import { execute } from '../store/execute';
+import { execute, onSqlite } from '../store/execute';
 
 /**
  * The mail outbox's SQL (`gatehouse_mail_outbox`), through `em.execute` with `?`
@@ -52,7 +52,7 @@ export const LEASE_MS = 5 * 60_000;
  */
 export async function claimDue(em: EntityManager, worker: string, nowMs: number, limit: number): Promise<ClaimedRow[]> {
   const now = dbDate(em, nowMs);
-  const lock = em.getPlatform() instanceof BaseSqlitePlatform ? '' : ' for update skip locked';
+  const lock = onSqlite(em) ? '' : ' for update skip locked';
   const rows: Row[] = await execute(em, 
     'update gatehouse_mail_outbox set locked_by = ?, locked_until = ? where id in (' +
       'select id from gatehouse_mail_outbox where sent_at is null and next_attempt_at is not null and next_attempt_at <= ? ' +

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type * as Nodemailer from 'nodemailer';
 import type { Logger } from '../logging/logger';
 import type { Settings } from '../settings';
 import type { RenderedMail } from './templates';
@@ -21,12 +21,14 @@ export interface MailTransport {
  * server fails an attempt quickly and it is retried), else, outside production, the log:
  * each mail as one info line with its text (links included, so a newcomer can follow them;
  * never in production). Null in production without `SMTP_URL`: mails stay queued.
+ * nodemailer is loaded only here, when `SMTP_URL` is set.
  *
  * @example const transport = mailTransport(settings, gh.log);
  */
 export function mailTransport(settings: Pick<Settings, 'mail' | 'server'>, log: Logger): MailTransport | null {
   const { smtpUrl, from } = settings.mail;
   if (smtpUrl) {
+    const nodemailer = require('nodemailer') as typeof Nodemailer;
     const smtp = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 2, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000, dnsTimeout: 10_000 } as never);
     return {
       name: 'smtp',

@@ -1,14 +1,18 @@
-import Redis from 'ioredis';
+import type * as IORedis from 'ioredis';
+import type Redis from 'ioredis';
 
 /**
  * A Redis connection for shared state (login limits, and publishing session invalidations). It never queues commands while
  * disconnected (they fail at once, so callers fall back to memory rather than wait), keeps
  * reconnecting in the background, and reports an outage once, not on every retry.
  *
+ * ioredis is loaded here, when a connection is made (only with `REDIS_URL`).
+ *
  * @example
  * const redis = connectRedis('redis://127.0.0.1:6379', (message) => console.warn(message));
  */
 export function connectRedis(url: string, warn: (message: string) => void): Redis {
+  const { Redis } = require('ioredis') as typeof IORedis;
   const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerOptions, ty
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/core';
 import { migrate as applyMigrations, openDatabase } from '../db/orm';
-import { buildGatehouseSchema } from '../graphql/schema';
+import { servedGatehouseSchema } from '../graphql/schema';
 import { createRuntime, type Gatehouse, type GatehouseHooks } from '../runtime';
 import type { Settings } from '../settings';
 import { loadTokenKeys } from '../tokens/keys';
@@ -51,7 +51,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     gatehouse = createRuntime(settings, keys, orm, options.hooks, { warn: options.warn, logger, clock: options.clock });
     const { bus } = gatehouse;
     await bus.attach(gatehouse.sessions);
-    const schema = await buildGatehouseSchema();
+    const schema = await servedGatehouseSchema();
     const readiness = async (): Promise<Readiness> => {
       const [database, busUp] = await Promise.all([databaseAnswers(orm), bus.ready().catch(() => false)]);
       return { database: database ? 'up' : 'down', bus: { name: bus.name, state: busUp ? 'up' : 'down' } };

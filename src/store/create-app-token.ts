@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { BaseSqlitePlatform, type SqlEntityManager as EntityManager } from '@mikro-orm/knex';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { appTokenKey } from '../app-tokens/rules';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh/opaque';
 import type { StoreDeps } from './deps';
 import type { Origin } from './events';
 import { affected, dbDate } from './rows';
-import { execute, transaction } from './execute';
+import { execute, onSqlite, transaction } from './execute';
 import { settle } from './settle';
 
 /** An app (long-running) token as the store hands it out; never its key. */
@@ -46,7 +46,7 @@ export async function createAppToken(deps: StoreDeps, userId: string, app: strin
   const token: AppTokenView = { id: randomUUID(), app, createdAt: new Date(now), lastUsedAt: null };
   const em = deps.orm.em.fork() as unknown as EntityManager;
   const at = dbDate(em, now);
-  const sqlite = em.getPlatform() instanceof BaseSqlitePlatform;
+  const sqlite = onSqlite(em);
   let replaced = 0;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { BaseSqlitePlatform } from '@mikro-orm/knex';
+import type * as Knex from '@mikro-orm/knex';
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { inSpan } from '../tracing/spans';
 
@@ -7,12 +7,24 @@ type Method = 'all' | 'get' | 'run';
 type Connection = ReturnType<EntityManager['getConnection']>;
 type Transaction = Parameters<Parameters<Connection['transactional']>[0]>[0];
 
+let sqlitePlatform: typeof Knex.BaseSqlitePlatform | undefined;
+
+/**
+ * Whether `em` talks to SQLite (else PostgreSQL): where a statement differs between the two.
+ * `@mikro-orm/knex` is looked up at the first call, when a database is open (and has loaded
+ * it), so requiring Gatehouse does not load it.
+ */
+export function onSqlite(em: { getPlatform(): unknown }): boolean {
+  sqlitePlatform ??= (require('@mikro-orm/knex') as typeof Knex).BaseSqlitePlatform;
+  return em.getPlatform() instanceof sqlitePlatform;
+}
+
 /** The span attributes of one statement: the database, the statement's verb and its text (placeholders, never values). */
 function statementAttributes(em: { getPlatform(): unknown }, statement: string): [string, Attributes] {
   const verb = /^\s*(\w+)/.exec(statement)?.[1]?.toLowerCase() ?? 'sql';
   return [
     `gatehouse.db.${verb}`,
-    { 'db.system.name': em.getPlatform() instanceof BaseSqlitePlatform ? 'sqlite' : 'postgresql', 'db.operation.name': verb, 'db.query.text': statement },
+    { 'db.system.name': onSqlite(em) ? 'sqlite' : 'postgresql', 'db.operation.name': verb, 'db.query.text': statement },
   ];
 }
 

@@ -1,6 +1,6 @@
-import { BaseSqlitePlatform, type SqlEntityManager as EntityManager } from '@mikro-orm/knex';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { DEVICE_COLUMNS, type Row, USER_COLUMNS } from './rows';
-import { execute } from './execute';
+import { execute, onSqlite } from './execute';
 
 /** A successor ready to be written, and the times of the write (already in the database's form). */
 export interface PreparedRotation {
@@ -81,7 +81,7 @@ function sqliteRow(answer: unknown): Row {
  * const { row, written } = await attemptRotation(em, prepared);
  */
 export async function attemptRotation(em: EntityManager, p: PreparedRotation): Promise<Attempt> {
-  if (em.getPlatform() instanceof BaseSqlitePlatform) {
+  if (onSqlite(em)) {
     const [answer] = (await execute(em, SQLITE_ATTEMPT, [
       p.at, p.expiresAt, p.lastSeenBefore, p.expiresBefore,
       p.successorId, p.successorHash, p.sealed, p.tokenHash,

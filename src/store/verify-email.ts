@@ -1,4 +1,4 @@
-import { BaseSqlitePlatform, type SqlEntityManager as EntityManager } from '@mikro-orm/knex';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { BadUserInput, InvalidEmailToken } from '../errors';
 import { insertOutboxRow, type NewOutboxRow } from '../mail/outbox';
 import type { StoreDeps } from './deps';
@@ -6,7 +6,7 @@ import { claimToken, dropUnusedTokens, presentToken } from './email-tokens';
 import type { Origin } from './events';
 import { affected, type Row } from './rows';
 import { settle } from './settle';
-import { execute, transaction } from './execute';
+import { execute, onSqlite, transaction } from './execute';
 
 const VERIFY = 'update gatehouse_user set email_verified = ? where id = ? and lower(email) = lower(?)';
 const SWITCH = 'update gatehouse_user set email = ?, email_verified = ? where id = ? and email is not distinct from ?';
@@ -44,7 +44,7 @@ export async function verifyEmail(deps: StoreDeps, tokenHash: string, notice: Ch
     if (((await execute(tem, TAKEN, [token.email, token.userId], 'all')) as Row[]).length > 0) {
       throw new BadUserInput('That address now belongs to another account.', 'EMAIL_TAKEN');
     }
-    const sqlite = tem.getPlatform() instanceof BaseSqlitePlatform;
+    const sqlite = onSqlite(tem);
     const switched = affected(await execute(tem, sqlite ? SWITCH_SQLITE : SWITCH, [token.email, true, token.userId, token.userEmail], 'run'));
     if (switched !== 1) throw new InvalidEmailToken('UNKNOWN');
     if (token.userEmail) {

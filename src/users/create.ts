@@ -2,6 +2,10 @@ import type { EntityManager } from '@mikro-orm/core';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { User } from '../entities';
 import { hashPassword, passwordProblem } from '../passwords/hash';
+import { isEmailAddress, isUsername, UserInputError } from './input';
+
+// In a module of their own, so that checking input (the CLI, before it opens a database) loads no ORM.
+export { isEmailAddress, isUsername, UserInputError };
 
 export interface NewUser {
   username: string;
@@ -12,31 +16,11 @@ export interface NewUser {
   roles?: string[];
 }
 
-/** Why a new user cannot be made as asked. `code` is stable for callers (CLI, hooks). */
-export class UserInputError extends Error {
-  constructor(readonly code: 'INVALID_USERNAME' | 'INVALID_PASSWORD' | 'INVALID_EMAIL' | 'INVALID_ROLE' | 'DUPLICATE_USERNAME' | 'DUPLICATE_EMAIL' | 'UNKNOWN_USER', message: string) {
-    super(message);
-    this.name = 'UserInputError';
-  }
-}
-
-const USERNAME = /^[\w.@+-]{1,150}$/;
 const ROLE = /^[A-Za-z0-9_.:-]{1,64}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
-
-/** Whether the text is an e-mail address Gatehouse accepts: `local@domain`, no spaces or control characters, at most 254 characters. Pure. */
-export function isEmailAddress(text: string): boolean {
-  return text.length <= 254 && EMAIL.test(text) && !/[\u0000-\u001f\u007f]/.test(text);
-}
-
-/** Whether the text is a username Gatehouse accepts (1 to 150 letters, digits or @ . + - _). Pure. */
-export function isUsername(text: string): boolean {
-  return USERNAME.test(text);
-}
 
 /** Checks a new user's fields; returns the first problem, or null. Pure. */
 export function newUserProblem(input: NewUser): UserInputError | null {
-  if (!USERNAME.test(input.username)) {
+  if (!isUsername(input.username)) {
     return new UserInputError('INVALID_USERNAME', 'The username must be 1 to 150 letters, digits or @ . + - _ characters.');
   }
   const password = passwordProblem(input.password);

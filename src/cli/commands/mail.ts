@@ -1,18 +1,22 @@
 import { parseArgs } from 'node:util';
-import pino from 'pino';
+import type * as Pino from 'pino';
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { migrate } from '../../db/orm';
-import { createLogger } from '../../logging/logger';
-import { insertOutboxRow, outboxStatus, retryFailed } from '../../mail/outbox';
+import type * as Orm from '../../db/orm';
+import type * as Logging from '../../logging/logger';
+import type * as Outbox from '../../mail/outbox';
 import { mailKey, sealPayload } from '../../mail/seal';
-import { mailTransport } from '../../mail/transport';
-import { MailWorker } from '../../mail/worker';
+import type * as Transport from '../../mail/transport';
+import type * as Worker from '../../mail/worker';
 import { loadSettings } from '../../settings';
-import { GatehouseEvents } from '../../store/events';
+import type * as Events from '../../store/events';
 import { loadTokenKeys } from '../../tokens/keys';
-import { isEmailAddress, UserInputError } from '../../users/create';
+import { isEmailAddress, UserInputError } from '../../users/input';
 import { systemClock } from '../../util/clock';
 import { type Command, HELP_OPTION, UsageError, withDatabase } from '../command';
+
+// Each command loads the database, outbox and worker modules when it runs (not for --help).
+const ormModule = () => require('../../db/orm') as typeof Orm;
+const outboxModule = () => require('../../mail/outbox') as typeof Outbox;
 
 export const mailTest: Command = {
   summary: 'Send a test mail through the outbox.',
@@ -28,6 +32,13 @@ export const mailTest: Command = {
     if (!isEmailAddress(address)) throw new UserInputError('INVALID_EMAIL', `"${address}" is not an email address.`);
     const settings = loadSettings(io.env);
     const key = mailKey(loadTokenKeys(settings));
+    const { migrate } = ormModule();
+    const { insertOutboxRow } = outboxModule();
+    const pino = require('pino') as typeof Pino;
+    const { createLogger } = require('../../logging/logger') as typeof Logging;
+    const { mailTransport } = require('../../mail/transport') as typeof Transport;
+    const { MailWorker } = require('../../mail/worker') as typeof Worker;
+    const { GatehouseEvents } = require('../../store/events') as typeof Events;
     return withDatabase(settings, async (orm) => {
       await migrate(orm);
       const em = orm.em.fork() as unknown as SqlEntityManager;
@@ -65,6 +76,8 @@ export const mailStatus: Command = {
   async run(argv, io) {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: HELP_OPTION });
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const { migrate } = ormModule();
+    const { outboxStatus } = outboxModule();
     const status = await withDatabase(loadSettings(io.env), async (orm) => {
       await migrate(orm);
       return outboxStatus(orm.em.fork() as unknown as SqlEntityManager);
@@ -84,6 +97,8 @@ export const mailRetry: Command = {
   async run(argv, io) {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: HELP_OPTION });
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const { migrate } = ormModule();
+    const { retryFailed } = outboxModule();
     const count = await withDatabase(loadSettings(io.env), async (orm) => {
       await migrate(orm);
       return retryFailed(orm.em.fork() as unknown as SqlEntityManager, systemClock.now());

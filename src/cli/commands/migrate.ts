@@ -1,4 +1,4 @@
-import { migrate as applyMigrations } from '../../db/orm';
+import type * as Orm from '../../db/orm';
 import { loadSettings } from '../../settings';
 import { parseArgs } from 'node:util';
 import { type Command, HELP_OPTION, UsageError, withDatabase } from '../command';
@@ -9,6 +9,7 @@ export const migrate: Command = {
   async run(argv, io) {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: HELP_OPTION });
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const { migrate: applyMigrations } = require('../../db/orm') as typeof Orm;
     const applied = await withDatabase(loadSettings(io.env), applyMigrations);
     io.out(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'No pending migrations.');
     return 0;

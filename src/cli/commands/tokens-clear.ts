@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { clearTokens } from '../../maintenance/clear-tokens';
+import type * as ClearTokens from '../../maintenance/clear-tokens';
 import { loadSettings } from '../../settings';
 import { systemClock } from '../../util/clock';
 import { type Command, HELP_OPTION, UsageError, withDatabase } from '../command';
@@ -32,6 +32,7 @@ export const tokensClear: Command = {
     let lastReport = systemClock.now();
     try {
       const settings = loadSettings(io.env);
+      const { clearTokens } = require('../../maintenance/clear-tokens') as typeof ClearTokens;
       const cleared = await withDatabase(settings, (orm) =>
         clearTokens(orm, {
           nowMs: systemClock.now(),

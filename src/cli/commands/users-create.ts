@@ -1,6 +1,6 @@
-import { migrate } from '../../db/orm';
+import type * as Orm from '../../db/orm';
 import { loadSettings } from '../../settings';
-import { createUser } from '../../users/create';
+import type * as Create from '../../users/create';
 import { parseArgs } from 'node:util';
 import { type Command, HELP_OPTION, PASSWORD_OPTIONS, passwordFrom, UsageError, withDatabase } from '../command';
 
@@ -26,6 +26,8 @@ export const usersCreate: Command = {
     if (positionals.length !== 1) throw new UsageError('give exactly one USERNAME');
     const password = await passwordFrom(values, io);
     const settings = loadSettings(io.env);
+    const { migrate } = require('../../db/orm') as typeof Orm;
+    const { createUser } = require('../../users/create') as typeof Create;
     await withDatabase(settings, async (orm) => {
       await migrate(orm);
       const user = await createUser(orm.em.fork(), { username: positionals[0], password, email: values.email, roles: values.role }, settings.passwords.bcryptRounds);

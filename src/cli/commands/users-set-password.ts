@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { loadSettings } from '../../settings';
-import { setUserPassword } from '../../users/set-password';
+import type * as SetPassword from '../../users/set-password';
 import { type Command, HELP_OPTION, PASSWORD_OPTIONS, passwordFrom, UsageError } from '../command';
-import { withUserStore } from '../open-store';
+import type * as OpenStore from '../open-store';
 
 export const usersSetPassword: Command = {
   summary: "Set a user's password; ends all their sessions and app tokens.",
@@ -23,6 +23,8 @@ export const usersSetPassword: Command = {
     const password = await passwordFrom(values, io);
     const settings = loadSettings(io.env);
     const username = positionals[0];
+    const { withUserStore } = require('../open-store') as typeof OpenStore;
+    const { setUserPassword } = require('../../users/set-password') as typeof SetPassword;
     await withUserStore(settings, io.err, username, async (user, cli) => {
       const done = await setUserPassword(cli.store, user.id, password, settings.passwords.bcryptRounds, { via: 'cli' });
       io.out(`Set the password of ${username}; ended ${done.endedDevices.length} device session(s) and every app token.`);

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { loadSettings } from '../../settings';
-import { UserInputError } from '../../users/create';
+import { UserInputError } from '../../users/input';
 import { type Command, HELP_OPTION, UsageError } from '../command';
-import { withUserStore } from '../open-store';
+import type * as OpenStore from '../open-store';
 
 export const usersVerifyEmail: Command = {
   summary: "Mark a user's e-mail address verified.",
@@ -15,6 +15,7 @@ export const usersVerifyEmail: Command = {
     if (positionals.length !== 1) throw new UsageError('give exactly one USERNAME');
     const settings = loadSettings(io.env);
     const username = positionals[0];
+    const { withUserStore } = require('../open-store') as typeof OpenStore;
     await withUserStore(settings, io.err, username, async (user, cli) => {
       if (!user.email) throw new UserInputError('INVALID_EMAIL', `${username} has no e-mail address to verify.`);
       await cli.store.markEmailVerified(user.id, { via: 'cli' });

@@ -1,15 +1,14 @@
 import type { MigrationObject } from '@mikro-orm/core';
-import { Migration20261124131110 } from './Migration20261124131110';
-import { Migration20261202130000 } from './Migration20261202130000';
-import { Migration20261202140000 } from './Migration20261202140000';
-import { Migration20261202150000 } from './Migration20261202150000';
-import { Migration20261202183000 } from './Migration20261202183000';
+import { lazyMigration } from '../lazy';
 
-/** Every sqlite migration, oldest first. tools/create-migration writes new ones here. */
+/**
+ * Every sqlite migration, oldest first. tools/create-migration writes new ones into this folder:
+ * add each here by its name. Each class is loaded when the migrator reads it (see `lazyMigration`).
+ */
 export const sqliteMigrations: MigrationObject[] = [
-  { name: 'Migration20261124131110', class: Migration20261124131110 },
-  { name: 'Migration20261202130000', class: Migration20261202130000 },
-  { name: 'Migration20261202140000', class: Migration20261202140000 },
-  { name: 'Migration20261202150000', class: Migration20261202150000 },
-  { name: 'Migration20261202183000', class: Migration20261202183000 },
+  lazyMigration('Migration20261124131110', () => require('./Migration20261124131110')),
+  lazyMigration('Migration20261202130000', () => require('./Migration20261202130000')),
+  lazyMigration('Migration20261202140000', () => require('./Migration20261202140000')),
+  lazyMigration('Migration20261202150000', () => require('./Migration20261202150000')),
+  lazyMigration('Migration20261202183000', () => require('./Migration20261202183000')),
 ];
