@@ -13,8 +13,9 @@
  *   `before`/`after` hooks are scoped to its own tests (as in a process of its own), and a
  *   failure reads `dist/test/x.test.js > suite > test`.
  * - The plan (planProcesses) balances by measured cost (COSTS), so that the two processes
- *   running at a time end together; the heavy suites (hostile, mail-outbox, cluster,
- *   crash-safety) land in different groups, which start first.
+ *   running at a time end together: the heavy suites (hostile, mail-outbox, cluster,
+ *   crash-safety, each up to a fifth of the run) land in different groups, never queued
+ *   one after another in one process while the other core idles.
  * - OWN_PROCESS files run as they are, each in a process of its own (memory-attack measures
  *   its process's heap).
  * - `node --test dist/test/x.test.js` still runs one file on its own; arguments to this
@@ -29,66 +30,67 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join, relative, sep } from 'node:path';
 
 /**
- * Seconds each test file's tests took inside a group (its describe's `duration_ms` in the
- * TAP output of `npm test`, two groups at a time on the 2-core CI machine; the file's
- * process start is STARTUP_COST, paid once per process). Only the balance of the plan
- * depends on these: a file missing here runs all the same, planned at DEFAULT_COST.
+ * Seconds each test file's tests take inside a group: its describe's `duration_ms` in the
+ * TAP output of `npm test` (two groups at a time on the 2-core CI machine), averaged over
+ * six runs, each run's scaled to the quietest's total. The process's own start is
+ * STARTUP_COST, paid once per process. Only the balance of the plan depends on these: a
+ * file missing here runs all the same, planned at DEFAULT_COST.
  */
 export const COSTS: Readonly<Record<string, number>> = {
-  'accounts.test.js': 5.77,
-  'app-tokens.test.js': 2.65,
-  'asymmetric-keys.test.js': 3.3,
-  'async-context.test.js': 1.16,
-  'at-rest-and-bus.test.js': 1.11,
+  'accounts.test.js': 7.13,
+  'app-tokens.test.js': 3.35,
+  'asymmetric-keys.test.js': 3.02,
+  'async-context.test.js': 0.9,
+  'at-rest-and-bus.test.js': 0.82,
   'authenticate-cache.test.js': 0.05,
-  'clear-tokens.test.js': 2.04,
-  'cli-help.test.js': 1.8,
-  'cli.test.js': 4.07,
-  'client.test.js': 1.09,
+  'clear-tokens.test.js': 1.06,
+  'cli-help.test.js': 1.51,
+  'cli.test.js': 4.33,
+  'client.test.js': 1.4,
   'clock-window-limiter.test.js': 0.05,
-  'cluster.test.js': 6.87,
-  'concurrent-refresh.test.js': 5.16,
-  'cookie-mode.test.js': 1.11,
-  'crash-safety.test.js': 8.1,
-  'devices.test.js': 2.33,
-  'directive.test.js': 0.1,
-  'errors.test.js': 0.37,
-  'example-sdl-server.test.js': 0.47,
-  'example-type-graphql.test.js': 0.1,
-  'flows.test.js': 1.13,
-  'hostile.test.js': 18.77,
-  'http-hardening.test.js': 2.47,
-  'jwt-verification.test.js': 1.99,
-  'login-throttle.test.js': 1.74,
-  'logs.test.js': 0.17,
+  'cluster.test.js': 6.67,
+  'concurrent-refresh.test.js': 5.07,
+  'cookie-mode.test.js': 1.24,
+  'crash-safety.test.js': 6.29,
+  'devices.test.js': 2.26,
+  'directive.test.js': 0.11,
+  'errors.test.js': 0.21,
+  'example-sdl-server.test.js': 0.54,
+  'example-type-graphql.test.js': 0.09,
+  'flows.test.js': 1.61,
+  'hostile.test.js': 19.32,
+  'http-hardening.test.js': 2.08,
+  'jwt-verification.test.js': 2.01,
+  'login-throttle.test.js': 1.58,
+  'logs.test.js': 0.16,
   'lru-map.test.js': 0.05,
-  'mail-outbox.test.js': 9.19,
-  'memory-attack.test.js': 7.6,
-  'metrics.test.js': 0.4,
-  'migrations.test.js': 0.59,
-  'no-enumeration.test.js': 0.45,
-  'npm-start.test.js': 1.42,
+  'mail-outbox.test.js': 8.56,
+  'memory-attack.test.js': 8.82,
+  'metrics.test.js': 0.44,
+  'migrations.test.js': 0.55,
+  'no-enumeration.test.js': 0.53,
+  'npm-start.test.js': 1.62,
   'pack.test.js': 0.05,
-  'password-change.test.js': 5.64,
-  'production.test.js': 2.9,
+  'password-change.test.js': 3.97,
+  'production.test.js': 2.8,
   'public-api.test.js': 0.05,
-  'rotation-branches.test.js': 2.28,
-  'rotation.test.js': 1.16,
-  'run-tests.test.js': 0.45,
-  'sandbox.test.js': 0.24,
-  'schema.test.js': 0.05,
-  'server-process.test.js': 1.87,
-  'session-hardening.test.js': 3.88,
-  'settings.test.js': 0.92,
-  'sqlite-connections.test.js': 0.06,
-  'startup-errors.test.js': 2.96,
-  'store-events.test.js': 0.69,
-  'subscriptions-cluster.test.js': 3.62,
-  'subscriptions-endings.test.js': 2.84,
-  'subscriptions-shutdown.test.js': 2.6,
-  'subscriptions-type-graphql.test.js': 0.1,
-  'subscriptions.test.js': 4.78,
-  'token-cache.test.js': 0.15,
+  'rotation-branches.test.js': 2.66,
+  'rotation.test.js': 0.91,
+  'run-tests.test.js': 0.51,
+  'sandbox.test.js': 0.22,
+  'schema.test.js': 0.06,
+  'server-process.test.js': 2.26,
+  'session-hardening.test.js': 3.89,
+  'settings.test.js': 1.13,
+  'sqlite-connections.test.js': 0.07,
+  'startup-errors.test.js': 3.23,
+  'store-events.test.js': 0.89,
+  'subscriptions-cluster.test.js': 3.47,
+  'subscriptions-endings.test.js': 2.62,
+  'subscriptions-shutdown.test.js': 3.17,
+  'subscriptions-type-graphql.test.js': 0.13,
+  'subscriptions.test.js': 4.36,
+  'token-cache.test.js': 0.25,
   'traces.test.js': 0.12,
   'ttl-map.test.js': 0.05,
 };
@@ -108,6 +110,13 @@ export const STARTUP_COST = 2;
  */
 export const OWN_PROCESS: ReadonlySet<string> = new Set(['memory-attack.test.js']);
 
+/**
+ * The heaviest suites with processes of their own (servers, a private Redis, SIGKILLs): one
+ * to a group while there are groups without one, so that no group queues two of them (their
+ * times vary most) while the other core idles.
+ */
+export const SPREAD: ReadonlySet<string> = new Set(['hostile.test.js', 'mail-outbox.test.js', 'cluster.test.js', 'crash-safety.test.js']);
+
 /** Groups in all, by default: two for each of the two processes running at a time. */
 export const DEFAULT_GROUPS = 4;
 
@@ -125,21 +134,13 @@ export interface PlannedProcess {
 
 export const costOf = (file: string, costs: Readonly<Record<string, number>> = COSTS) => costs[file] ?? DEFAULT_COST;
 
-/** Puts each item, largest first, into the bin with the least so far (ties: the first such bin). */
-function packLargestFirst<T extends { cost: number }>(items: readonly T[], bins: Array<{ cost: number; items: T[] }>): void {
-  for (const item of [...items].sort((a, b) => b.cost - a.cost)) {
-    const lightest = bins.reduce((best, bin) => (bin.cost < best.cost ? bin : best));
-    lightest.items.push(item);
-    lightest.cost += item.cost;
-  }
-}
-
 /**
  * Splits the test files into processes for `concurrency` processes at a time: each
  * OWN_PROCESS file alone, the others into `groups` groups (a group of one file runs it as it
- * is). First the files and the lone processes are spread over the `concurrency` slots,
- * largest first onto the slot with the least so far; then each slot's files are split into
- * its share of the groups the same way. A slot runs its processes largest first, and the
+ * is). Each of the `concurrency` slots (one process at a time) gets its share of the
+ * groups; the files, the SPREAD ones first (one to a group), then the rest largest first,
+ * each go to the slot with the least so far and there to its group with the least (a lone
+ * process goes to the slot with the least). A slot runs its processes largest first, and the
  * plan lists every process in the order of its predicted start, which is the order node's
  * runner starts them in (the next one whenever a process ends): when the costs are right,
  * the slots end together; when they are not, the processes still go to whichever slot is
@@ -151,6 +152,7 @@ export function planProcesses(
   concurrency = 2,
   costs: Readonly<Record<string, number>> = COSTS,
   ownProcess: ReadonlySet<string> = OWN_PROCESS,
+  spread: ReadonlySet<string> = SPREAD,
 ): PlannedProcess[] {
   for (const [name, value] of [['groups', groups], ['concurrency', concurrency]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, not ${value}`);
@@ -161,35 +163,49 @@ export function planProcesses(
   );
 
   // The slots, each with its share of the groups (a slot without one takes only lone processes).
+  type Bin = { cost: number; items: Item[] };
   const slots = Array.from({ length: concurrency }, (_, i) => {
     const share = Math.floor(groups / concurrency) + (i < groups % concurrency ? 1 : 0);
-    return { share, cost: share * STARTUP_COST, items: [] as Item[] };
+    return { bins: Array.from({ length: share }, (): Bin => ({ cost: STARTUP_COST, items: [] })), lone: [] as Item[], cost: share * STARTUP_COST };
   });
-  for (const item of [...items].sort((a, b) => b.cost - a.cost || a.files[0].localeCompare(b.files[0]))) {
-    const open = slots.filter((slot) => !item.grouped || slot.share > 0);
-    const lightest = open.reduce((best, slot) => (slot.cost < best.cost ? slot : best));
-    lightest.items.push(item);
-    lightest.cost += item.cost;
+  const byCost = (a: Item, b: Item) => b.cost - a.cost || a.files[0].localeCompare(b.files[0]);
+  const heavy = items.filter((item) => item.grouped && spread.has(item.files[0])).sort(byCost);
+  const rest = items.filter((item) => !heavy.includes(item)).sort(byCost);
+  for (const item of [...heavy, ...rest]) {
+    const lightest = <T extends { cost: number }>(list: T[]) => list.reduce((best, candidate) => (candidate.cost < best.cost ? candidate : best));
+    if (!item.grouped) {
+      const slot = lightest(slots);
+      slot.lone.push(item);
+      slot.cost += item.cost;
+      continue;
+    }
+    // A heavy suite goes to a group without one while there is such a group.
+    const empty = (bin: Bin) => !bin.items.some((member) => spread.has(member.files[0]));
+    const wanted = heavy.includes(item) && slots.some((slot) => slot.bins.some(empty));
+    const slot = lightest(slots.filter((candidate) => candidate.bins.length > 0 && (!wanted || candidate.bins.some(empty))));
+    const bin = lightest(slot.bins.filter((candidate) => !wanted || empty(candidate)));
+    bin.items.push(item);
+    bin.cost += item.cost;
+    slot.cost += item.cost;
   }
 
   const processes: PlannedProcess[] = [];
-  slots.forEach((slot) => {
-    const members = slot.items.filter((item) => item.grouped);
-    const bins = Array.from({ length: Math.min(slot.share, members.length) }, () => ({ cost: STARTUP_COST, items: [] as Item[] }));
-    if (bins.length) packLargestFirst(members, bins);
+  for (const slot of slots) {
     const own: Item[] = [
-      ...bins.map((bin) => {
-        const names = bin.items.flatMap((item) => item.files).sort();
-        return { files: names, grouped: names.length > 1, cost: bin.cost };
-      }),
-      ...slot.items.filter((item) => !item.grouped),
-    ].sort((a, b) => b.cost - a.cost || a.files[0].localeCompare(b.files[0]));
+      ...slot.bins
+        .filter((bin) => bin.items.length > 0)
+        .map((bin) => {
+          const names = bin.items.flatMap((item) => item.files).sort();
+          return { files: names, grouped: names.length > 1, cost: bin.cost };
+        }),
+      ...slot.lone,
+    ].sort(byCost);
     let start = 0;
     for (const item of own) {
       processes.push({ ...item, start });
       start += item.cost;
     }
-  });
+  }
   processes.sort((a, b) => a.start - b.start || b.cost - a.cost || a.files[0].localeCompare(b.files[0]));
 
   const planned = processes.flatMap((entry) => entry.files);
