@@ -293,6 +293,9 @@ function main(): void {
   const notBuilt = files.filter((file) => !existsSync(join(distTests, file)));
   if (notBuilt.length) throw new Error(`not built (run npm run build): ${notBuilt.map((file) => `dist/test/${file}`).join(', ')}`);
 
+  const passed = process.argv.slice(2);
+  const named = passed.filter((arg) => /\.[cm]?[jt]s$/.test(arg));
+  if (named.length) throw new Error(`npm test runs every test file (it would run ${named.join(', ')} twice); run one alone with node --test dist/test/X.test.js`);
   const groups = wholeNumber('TEST_GROUPS', DEFAULT_GROUPS);
   const concurrency = wholeNumber('TEST_CONCURRENCY', 2);
   const plan = planProcesses(files, groups, concurrency);
@@ -318,11 +321,18 @@ function main(): void {
   const env = { ...process.env };
   delete env.TEST_GROUPS;
   delete env.TEST_CONCURRENCY;
-  const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...process.argv.slice(2), ...paths], { cwd: root, env, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...passed, ...paths], { cwd: root, env, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
     process.exitCode = code ?? (signal ? 1 : 0);
   });
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  try {
+    main();
+  } catch (error) {
+    console.error(`run-tests: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}
