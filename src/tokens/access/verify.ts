@@ -53,7 +53,7 @@ export function verifyAccessToken(token: string, settings: Settings, keys: Token
   } else {
     if (!COMPACT_JWS.test(token)) return INVALID;
     const header = jsonObject(token.slice(0, first));
-    if (!header || header.alg !== keys.algorithm || header.crit !== undefined) return INVALID;
+    if (!header || !headerAllowed(header, keys)) return INVALID;
     const key = typeof header.kid === 'string' ? keys.verificationKeys.get(header.kid) : undefined;
     if (!key || !signatureValid(keys.algorithm, key, token.slice(0, second), token.slice(second + 1))) return INVALID;
   }
@@ -73,6 +73,11 @@ export function verifyAccessToken(token: string, settings: Settings, keys: Token
 
 const INVALID: VerifyResult = Object.freeze({ ok: false, problem: 'INVALID_TOKEN' });
 
+/** A decoded header names exactly the configured algorithm and no `crit` extension. */
+function headerAllowed(header: Record<string, unknown>, keys: TokenKeys): boolean {
+  return header.alg === keys.algorithm && header.crit === undefined;
+}
+
 /**
  * The header of an HMAC-signed token is a JSON object whose `alg` is the configured one and
  * that names no `crit` extension (a `kid` is ignored). Every token of one signer has the
@@ -82,7 +87,7 @@ const INVALID: VerifyResult = Object.freeze({ ok: false, problem: 'INVALID_TOKEN
 function headerAccepted(segment: string, keys: TokenKeys): boolean {
   if (segment === lastHeader.segment && keys.algorithm === lastHeader.algorithm) return true;
   const header = jsonObject(segment);
-  if (!header || header.alg !== keys.algorithm || header.crit !== undefined) return false;
+  if (!header || !headerAllowed(header, keys)) return false;
   lastHeader = { segment, algorithm: keys.algorithm };
   return true;
 }
