@@ -2,8 +2,8 @@
  * Developer tool: writes the next migration for both dialects from the entity definitions.
  *   npm run build && node dist/tools/create-migration.js
  * PostgreSQL must answer at PG_URL (default postgres://postgres@127.0.0.1:5432/postgres);
- * a scratch database is created and dropped. Then add the new class to
- * src/migrations/<dialect>/index.ts.
+ * a scratch database is created and dropped. Then list the new migration in
+ * src/migrations/<dialect>/index.ts, as `lazyMigration('MigrationX', () => require('./MigrationX'))`.
  */
 import 'reflect-metadata';
 import { mkdtempSync } from 'node:fs';

@@ -98,17 +98,12 @@ export function formatRequestLine(fields: RequestLineFields, level: number, now:
   return (
     `{"level":${level},"time":"${isoTime(now)}","service":"gatehouse","reqId":${JSON.stringify(fields.reqId)}` +
     (fields.method === undefined ? '' : `,"method":${JSON.stringify(fields.method)}`) +
-    `,"path":${JSON.stringify(fields.path)},"status":${number(fields.status)},"ms":${number(fields.ms)}` +
+    `,"path":${JSON.stringify(fields.path)},"status":${JSON.stringify(fields.status)},"ms":${JSON.stringify(fields.ms)}` +
     (fields.op === undefined ? '' : `,"op":${JSON.stringify(fields.op)}`) +
     `,"ip":${JSON.stringify(fields.ip)}` +
     (fields.aborted ? ',"aborted":true' : '') +
     ',"msg":"request"}\n'
   );
-}
-
-/** A finite number as JSON writes it (`null` otherwise, as JSON does). */
-function number(value: number): string {
-  return Number.isFinite(value) ? String(value) : 'null';
 }
 
 /** The last time written and its ISO text: lines of the same millisecond share one string. */

@@ -7,8 +7,6 @@ export type OperationKind = 'query' | 'mutation' | 'subscription' | 'other';
 /** The operation kinds, in the order scrapes list them. */
 export const OPERATION_KINDS: readonly OperationKind[] = ['query', 'mutation', 'subscription', 'other'];
 
-const KIND_INDEX: Record<OperationKind, number> = { query: 0, mutation: 1, subscription: 2, other: 3 };
-
 /** The outcomes `gatehouse_logins_total` counts. */
 export const LOGIN_OUTCOMES = ['success', 'failure', 'rate_limited'] as const;
 /** The outcomes `gatehouse_refreshes_total` counts (device refresh tokens). */
@@ -59,7 +57,7 @@ export class GatehouseMetrics {
 
   /** One request's duration, in seconds, under its operation kind (`other` when none: health, JWKS, refused requests). */
   observeRequest(kind: OperationKind | undefined, seconds: number): void {
-    this.requestDuration.observe(KIND_INDEX[kind ?? 'other'], seconds);
+    this.requestDuration.observe(kind ?? 'other', seconds);
   }
 
   /** Adds the process's own metrics (CPU, memory, event-loop lag, handles: prom-client's defaults) to this registry, once. */
