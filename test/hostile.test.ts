@@ -20,7 +20,7 @@ import { ErrorCode } from '../src/errors';
 import { thumbprint } from '../src/tokens/keys';
 import { postgresSkip } from './support/postgres';
 import { startTestServer, TEST_SECRET, testEnv, type DatabaseKind, type TestServer } from './support/server';
-import { assertData, gql, login, LOGIN, ME, REFRESH, VERIFY, type GraphQLResponse } from './support/http';
+import { assertData, gql, login, LOGIN, ME, REFRESH, send, VERIFY, type GraphQLResponse } from './support/http';
 import { goodToken, headerSafe, headerValue, hostileHeaders, hostileStrings, hostileTokens, type HostileToken, type Target } from './support/hostile';
 
 const AUDIENCE = 'hostile-suite';
@@ -148,7 +148,7 @@ for (const [kind, algorithm] of [['sqlite', 'HS256'], ['sqlite', 'RS256']] as co
     });
 
     it('answers an Authorization header over 16 KiB with 431, not 500', async () => {
-      const response = await fetch(h.server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${'A'.repeat(20_000)}` }, body: JSON.stringify({ query: ME }) });
+      const response = await send(h.server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${'A'.repeat(20_000)}` }, body: JSON.stringify({ query: ME }) });
       assert.equal(response.status, 431);
       assertRefused(await gql(h.server.url, VERIFY, { token: 'A'.repeat(60_000) }), [ErrorCode.INVALID_TOKEN], 'INVALID_TOKEN', '60 kB token argument');
     });
@@ -257,8 +257,8 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
         fc.asyncProperty(fc.array(hostileDocuments, { minLength: 3, maxLength: 3 }), async (documents) => {
           const answers = await Promise.all(
             documents.map(async (query) => {
-              const response = await fetch(h.server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-              const text = await response.text();
+              const response = await send(h.server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+              const text = response.text;
               return { status: response.status, ...(JSON.parse(text) as { data?: unknown; errors?: GraphQLResponse['errors'] }), headers: response.headers } as GraphQLResponse;
             }),
           );
@@ -278,8 +278,8 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
       await fc.assert(
         fc.asyncProperty(fc.array(bodies, { minLength: 3, maxLength: 3 }), async (batch) => {
           for (const body of batch) {
-            const response = await fetch(h.server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-            const text = await response.text();
+            const response = await send(h.server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+            const text = response.text;
             assert.ok(response.status >= 400 && response.status < 500, `${response.status} for ${body.slice(0, 200)}: ${text.slice(0, 300)}`);
             const json = JSON.parse(text) as { errors: Array<{ extensions: { code: string } }> };
             assert.ok(json.errors.every((error) => CONTRACT_CODES.includes(error.extensions.code)), `${body.slice(0, 200)}: ${text.slice(0, 300)}`);
@@ -310,8 +310,8 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
         fc.asyncProperty(fc.array(bodies, { minLength: 3, maxLength: 3 }), async (batch) => {
           await Promise.all(batch.map(async ({ type, body, csrfHeader }: { type: string; body: string; csrfHeader?: boolean }) => {
             const headers: Record<string, string> = { 'content-type': type, ...(csrfHeader ? { 'apollo-require-preflight': 'true' } : {}) };
-            const response = await fetch(h.server.url, { method: 'POST', headers, body });
-            const text = await response.text();
+            const response = await send(h.server.url, { method: 'POST', headers, body });
+            const text = response.text;
             const label = `${JSON.stringify(type)} ${body.slice(0, 120)}…: HTTP ${response.status} ${text.slice(0, 300)}`;
             assert.ok(response.status < 500, label);
             const json = JSON.parse(text) as GraphQLResponse;

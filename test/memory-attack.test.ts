@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startTestServer, type TestServer } from './support/server';
-import { assertData, login, VERIFY } from './support/http';
+import { assertData, login, send, VERIFY } from './support/http';
 
 const REQUESTS = 3_000;
 const CONCURRENCY = 8;
@@ -52,20 +52,20 @@ describe('memory under one valid token and large unused variables', () => {
   it(`${REQUESTS} verifyToken calls with ~90 KiB of unused variables each: no 5xx, growth < 40 MB`, async () => {
     const token = assertData(await login(server.url, 'ada')).tokenAuth.token as string;
     const filler = 'x'.repeat(UNUSED_BYTES);
-    const send = async (i: number) => {
+    const call = async (i: number) => {
       // Distinct per request: the request text never repeats.
       const variables = { token, unused: `${i}:${filler}`, more: [i, i + 1] };
-      const response = await fetch(server.url, {
+      const response = await send(server.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: VERIFY, variables }),
       });
-      const body = (await response.json()) as { data?: { verifyToken?: { payload?: { username?: string } } }; errors?: unknown };
+      const body = JSON.parse(response.text) as { data?: { verifyToken?: { payload?: { username?: string } } }; errors?: unknown };
       return { status: response.status, username: body.data?.verifyToken?.payload?.username, errors: body.errors };
     };
 
     // Warm up (JIT, pools, the verified-token cache) before the baseline.
-    for (let i = 0; i < 50; i++) await send(-1 - i);
+    for (let i = 0; i < 50; i++) await call(-1 - i);
     const gc = collector();
     const baseline = memory(gc);
     const rssBefore = process.memoryUsage().rss;
@@ -75,7 +75,7 @@ describe('memory under one valid token and large unused variables', () => {
     let next = 0;
     const worker = async () => {
       while (next < REQUESTS) {
-        const answer = await send(next++);
+        const answer = await call(next++);
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         if (answer.username !== 'ada' || answer.errors !== undefined) wrong++;
       }

@@ -1,10 +1,48 @@
 import assert from 'node:assert/strict';
+import { Agent, request as httpRequest } from 'node:http';
 
 export interface GraphQLResponse<T = any> {
   status: number;
   data: T | null | undefined;
   errors: Array<{ message: string; extensions?: Record<string, unknown> }> | undefined;
   headers: Headers;
+}
+
+/** What `send` returns: the status, the headers (a WHATWG `Headers`, as `fetch` gives) and the body text. */
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** Keeps connections open between requests, as a client would. */
+const agent = new Agent({ keepAlive: true });
+
+/**
+ * One HTTP request with node:http, as a client would send it. Tests use this rather than
+ * `fetch`: on Node 20, undici's fetch costs about 400 µs more CPU a request (measured with
+ * a trivial server, 5,000 requests each way), which, over the suite's requests, was a large
+ * share of `npm test`'s time. `fetch` stays where its own behaviour is what is tested (the
+ * client library, a browser-like visit).
+ */
+export function send(url: string | URL, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpAnswer> {
+  const body = init.body === undefined ? undefined : Buffer.from(init.body);
+  const headers: Record<string, string | number> = { ...init.headers };
+  if (body) headers['content-length'] = body.length;
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const answer = new Headers();
+        for (let i = 0; i < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+        resolve({ status: res.statusCode ?? 0, headers: answer, text: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Sends one GraphQL request over HTTP, as a client would. */
@@ -14,17 +52,16 @@ export async function gql<T = any>(
   variables: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Promise<GraphQLResponse<T>> {
-  const response = await fetch(url, {
+  const response = await send(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
-  const text = await response.text();
   let body: { data?: T | null; errors?: GraphQLResponse['errors'] };
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(response.text);
   } catch {
-    throw new Error(`not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
+    throw new Error(`not JSON (HTTP ${response.status}): ${response.text.slice(0, 200)}`);
   }
   return { status: response.status, data: body.data, errors: body.errors, headers: response.headers };
 }
