@@ -8,16 +8,20 @@
  * accept, and mutations aliased many times over.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { buildSchema, getNamedType, isLeafType, isNonNullType, type GraphQLArgument, type GraphQLField } from 'graphql';
+import { migrate, openDatabase } from '../src/db/orm';
 import { ErrorCode } from '../src/errors';
+import { loadSettings } from '../src/settings';
 import { thumbprint } from '../src/tokens/keys';
+import { createUser } from '../src/users/create';
+import { storedRsaPair } from './support/keys';
 import { postgresSkip } from './support/postgres';
 import { startTestServer, TEST_SECRET, testEnv, type DatabaseKind, type TestServer } from './support/server';
 import { assertData, gql, login, LOGIN, ME, REFRESH, send, VERIFY, type GraphQLResponse } from './support/http';
@@ -44,11 +48,11 @@ const TOKEN_BATCH = 4;
  */
 const ARGUMENT_RUNS = 30;
 
-/** A key pair no server here knows (re-signing, header-key injection); one for the file: RSA generation costs ~0.2 s each. */
+/** A key pair no server here knows (re-signing, header-key injection): stored pair 1 (RS256 servers use pair 2). */
 let strangerPair: { privateKey: KeyObject; kid: string } | undefined;
 function stranger(): { privateKey: KeyObject; kid: string } {
   if (!strangerPair) {
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pair = storedRsaPair(1);
     strangerPair = { privateKey: pair.privateKey, kid: thumbprint(pair.publicKey) };
   }
   return strangerPair;
@@ -78,8 +82,8 @@ async function startHostile(kind: DatabaseKind, algorithm: 'HS256' | 'RS256'): P
   let env: Record<string, string> = { JWT_AUDIENCE: AUDIENCE, JWT_ISSUER: ISSUER, JWT_LEEWAY: '5s', LOGIN_MAX_FAILURES_PER_USER: '0', LOGIN_MAX_FAILURES_PER_ADDRESS: '0' };
   let key: Target['key'] = { alg: 'HS256', secret: TEST_SECRET };
   if (algorithm === 'RS256') {
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    env = { ...env, JWT_ALGORITHM: 'RS256', JWT_PRIVATE_KEY: pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
+    const pair = storedRsaPair(2);
+    env = { ...env, JWT_ALGORITHM: 'RS256', JWT_PRIVATE_KEY: pair.privatePem };
     key = { alg: 'RS256', privateKey: pair.privateKey, kid: thumbprint(pair.publicKey) };
   }
   const server = await startTestServer(kind, env, { log: (error) => logged.push(error) });
@@ -339,8 +343,15 @@ describe('a spawned server under hostile input', () => {
 
   it('never writes a secret, a password or a token to its output', async () => {
     const env = { ...process.env, ...testEnv({ DATABASE_URL: `sqlite:${join(dir, 'h.sqlite')}`, GATEHOUSE_DATA_DIR: dir, JWT_AUDIENCE: AUDIENCE, JWT_ISSUER: ISSUER, LOGIN_MAX_FAILURES_PER_USER: '0', LOGIN_MAX_FAILURES_PER_ADDRESS: '0' }) };
-    const created = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'gatehouse-graphql.js'), 'users', 'create', 'victim', '--password-stdin'], { env, input: `${PASSWORD}\n`, encoding: 'utf8' });
-    assert.equal(created.status, 0, created.stderr);
+    // The user is made in this process (the CLI's users create has suites of its own).
+    const settings = loadSettings(env);
+    const orm = await openDatabase(settings.database);
+    try {
+      await migrate(orm);
+      await createUser(orm.em.fork(), { username: 'victim', password: PASSWORD }, settings.passwords.bcryptRounds);
+    } finally {
+      await orm.close(true);
+    }
     const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'server', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
