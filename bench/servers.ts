@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EVENT_LOOP_REPORT_PREFIX, type EventLoopReport } from './event-loop-report';
 import { type BenchChild, spawnNode } from './processes';
@@ -20,7 +20,7 @@ export interface ServerOptions {
   env?: Record<string, string>;
 }
 
-/** A real Gatehouse server in a child process (`node --require dist/bench/event-loop-hook.js dist/src/server/main.js`). */
+/** A real Gatehouse server in a child process (`node [npm start's options] --require dist/bench/event-loop-hook.js dist/src/server/main.js`). */
 export interface GatehouseServer {
   child: BenchChild;
   url: string;
@@ -33,6 +33,18 @@ export interface GatehouseServer {
   /** The event-loop delay since the previous call (the first call only starts a window). */
   eventLoop(): Promise<EventLoopReport>;
   stop(): Promise<void>;
+}
+
+/**
+ * The node options `npm start` runs the server with (package.json's `start` script, e.g.
+ * `--max-semi-space-size=8`), read from there so that the bench runs the server as users do.
+ * The baselines get them too, so that a ratio compares code, not runtime settings.
+ */
+export function startNodeOptions(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const match = /^exec node ((?:--\S+ )*)dist\/src\/server\/main\.js$/.exec(scripts.start);
+  if (!match) throw new Error(`package.json's start script is not "exec node [--options] dist/src/server/main.js": ${scripts.start}`);
+  return match[1].split(' ').filter(Boolean);
 }
 
 function profileArgs(profileDir: string | null, name: string): string[] {
@@ -62,7 +74,7 @@ export async function startGatehouseServer(options: ServerOptions): Promise<Gate
   const logFile = join(options.dataDir, `${options.name}.log`);
   const child = await spawnNode({
     name: options.name,
-    nodeArgs: ['--require', join(ROOT, 'dist/bench/event-loop-hook.js'), ...profileArgs(options.profileDir, options.name), join(ROOT, 'dist/src/server/main.js')],
+    nodeArgs: [...startNodeOptions(), '--require', join(ROOT, 'dist/bench/event-loop-hook.js'), ...profileArgs(options.profileDir, options.name), join(ROOT, 'dist/src/server/main.js')],
     env: {
       ...baseEnv(),
       NODE_ENV: 'production',
@@ -119,7 +131,7 @@ export interface BaselineServer {
 async function startBaseline(name: string, env: Record<string, string>, profileDir: string | null): Promise<BaselineServer> {
   const child = await spawnNode({
     name,
-    nodeArgs: [...profileArgs(profileDir, name), join(ROOT, `dist/bench/${name}.js`)],
+    nodeArgs: [...startNodeOptions(), ...profileArgs(profileDir, name), join(ROOT, `dist/bench/${name}.js`)],
     env: { ...baseEnv(), NODE_ENV: 'production', PORT: '0', ...env },
     ready: /listening (http:\/\/[^\s]+)/,
   });
