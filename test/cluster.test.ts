@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { postgresSkip, createScratchPostgres } from './support/postgres';
 import { skipOrFail } from './support/services';
-import { cli, cliHereOk, freePort, hasRedisServer, PrivateRedis, type ServerProcess, startServerProcess, within } from './support/process';
+import { cliHereOk, freePort, hasRedisServer, PrivateRedis, type ServerProcess, startServerProcess, within } from './support/process';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH } from './support/http';
 
 const pgSkip = postgresSkip();
@@ -16,8 +16,9 @@ else if (redisSkip) console.log(`# ${redisSkip}: skipping the Redis several-inst
 
 /**
  * Migrates the shared database, creates the users (password "correct horse"; with the CLI's
- * code, in this process: only the servers need processes of their own) and starts two server
- * processes on it.
+ * code, in this process: only the servers need processes of their own, and the CLI's
+ * set-password below runs in this process too, telling the server processes through Redis or
+ * NOTIFY as the bin would) and starts two server processes on it.
  */
 async function startPair(env: Record<string, string>, usernames: string[]): Promise<[ServerProcess, ServerProcess]> {
   await cliHereOk(['migrate'], env);
@@ -94,7 +95,7 @@ describe('two instances, PostgreSQL and Redis', { skip: redisSkip }, () => {
     const session = assertData(await login(a.url, 'reset-redis')).tokenAuth;
     assertData(await gql(a.url, ME, {}, bearer(session.token)));
     assertData(await gql(b.url, ME, {}, bearer(session.token)));
-    const out = cli(['users', 'set-password', 'reset-redis', '--password', 'a new one'], env);
+    const out = await cliHereOk(['users', 'set-password', 'reset-redis', '--password', 'a new one'], env);
     assert.match(out, /Told running servers through redis/);
     assert.notEqual(await within(1000, revokedOn(a.url, session.token)), null, 'A saw the change');
     assert.notEqual(await within(1000, revokedOn(b.url, session.token)), null, 'B saw the change');
@@ -162,7 +163,7 @@ describe('two instances, PostgreSQL without Redis (LISTEN/NOTIFY)', { skip: pgSk
   it('a password set with the CLI is seen within one second (NOTIFY)', async () => {
     const session = assertData(await login(a.url, 'notify')).tokenAuth;
     assertData(await gql(a.url, ME, {}, bearer(session.token)));
-    const out = cli(['users', 'set-password', 'notify', '--password', 'correct horse'], env);
+    const out = await cliHereOk(['users', 'set-password', 'notify', '--password', 'correct horse'], env);
     assert.match(out, /Told running servers through postgres/);
     assert.notEqual(await within(1000, revokedOn(a.url, session.token)), null);
   });
