@@ -1,11 +1,15 @@
 /**
  * Issue 6: several instances on one PostgreSQL (and Redis): sessions, revocations and
- * rotation stay correct across processes, and losing Redis does not fail requests.
+ * rotation stay correct across processes, and losing Redis does not fail requests. Of each
+ * pair, A is a server process (what `npm start` runs) and B a server in this process: they
+ * share nothing but the database and the bus, as two processes do, and a third server
+ * process would cost about a second of CPU to show nothing more.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { postgresSkip, createScratchPostgres } from './support/postgres';
 import { skipOrFail } from './support/services';
+import { startTestServer } from './support/server';
 import { cliHereOk, freePort, hasRedisServer, PrivateRedis, type ServerProcess, startServerProcess, within } from './support/process';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH } from './support/http';
 
@@ -14,16 +18,24 @@ const redisSkip = pgSkip || skipOrFail(hasRedisServer() ? false : 'no redis-serv
 if (pgSkip) console.log(`# ${pgSkip}: skipping the several-instance tests`);
 else if (redisSkip) console.log(`# ${redisSkip}: skipping the Redis several-instance tests`);
 
+/** An instance of a pair: what the tests use of a server process and of a server in this process alike. */
+interface Instance {
+  url: string;
+  base: string;
+  stop(): Promise<unknown>;
+}
+
 /**
  * Migrates the shared database, creates the users (password "correct horse"; with the CLI's
- * code, in this process: only the servers need processes of their own, and the CLI's
- * set-password below runs in this process too, telling the server processes through Redis or
- * NOTIFY as the bin would) and starts two server processes on it.
+ * code, in this process: the CLI's set-password below runs in this process too, telling the
+ * servers through Redis or NOTIFY as the bin would) and starts A, a server process, and B, a
+ * server in this process, on it.
  */
-async function startPair(env: Record<string, string>, usernames: string[]): Promise<[ServerProcess, ServerProcess]> {
+async function startPair(env: Record<string, string>, usernames: string[]): Promise<[ServerProcess, Instance]> {
   await cliHereOk(['migrate'], env);
   for (const username of usernames) await cliHereOk(['users', 'create', username, '--password', 'correct horse'], env);
-  return Promise.all([startServerProcess(env), startServerProcess(env)]);
+  const [a, b] = await Promise.all([startServerProcess(env), startTestServer('postgresql', env)]);
+  return [a, { url: b.url, base: b.url.replace(/\/graphql$/, ''), stop: () => b.stop() }];
 }
 
 const revokedOn = (url: string, token: string) => async () => (await gql(url, ME, {}, bearer(token))).errors?.[0]?.extensions?.reason === 'SESSION_REVOKED';
@@ -32,7 +44,7 @@ describe('two instances, PostgreSQL and Redis', { skip: redisSkip }, () => {
   let drop: () => Promise<void>;
   let redis: PrivateRedis;
   let a: ServerProcess;
-  let b: ServerProcess;
+  let b: Instance;
   let env: Record<string, string>;
 
   before(async () => {
@@ -139,7 +151,7 @@ describe('two instances, PostgreSQL and Redis', { skip: redisSkip }, () => {
 describe('two instances, PostgreSQL without Redis (LISTEN/NOTIFY)', { skip: pgSkip }, () => {
   let drop: () => Promise<void>;
   let a: ServerProcess;
-  let b: ServerProcess;
+  let b: Instance;
   let env: Record<string, string>;
 
   before(async () => {
