@@ -17,7 +17,7 @@ import { loadTokenKeys, thumbprint } from '../src/tokens/keys';
 import { cliHere } from './support/process';
 import { describeEachDatabase, startTestServer, testEnv } from './support/server';
 import { assertData, assertError, bearer, gql, login, ME, VERIFY } from './support/http';
-import { accessClaims, headerOf, pemPair, signWith } from './support/jwt';
+import { accessClaims, headerOf, pemPair, sharedPair, signWith } from './support/jwt';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-keys-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,9 +40,10 @@ const SETUPS = [
 ] as const;
 
 for (const setup of SETUPS) {
-  const current = pemPair(setup.kind, setup.option);
-  const retired = pemPair(setup.kind, setup.option);
-  const stranger = pemPair(setup.kind, setup.option);
+  // Three different pairs; shared with other tests of this process (made once: RSA costs ~0.5 s a pair).
+  const current = sharedPair(setup.kind, setup.option, 0);
+  const retired = sharedPair(setup.kind, setup.option, 1);
+  const stranger = sharedPair(setup.kind, setup.option, 2);
   const currentKid = thumbprint(current.publicKey);
   const retiredKid = thumbprint(retired.publicKey);
   const keyDir = join(dir, setup.algorithm);
@@ -132,8 +133,8 @@ describe('JWKS with HMAC', () => {
 });
 
 describe('key settings are checked at start-up', () => {
-  const rsa = pemPair('rsa');
-  const ec = pemPair('ec');
+  const rsa = sharedPair('rsa');
+  const ec = sharedPair('ec');
   const refuses = (env: Record<string, string>, variable: string, pattern: RegExp) =>
     assert.throws(
       () => loadTokenKeys(loadSettings(testEnv(env))),

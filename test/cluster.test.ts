@@ -1,12 +1,16 @@
 /**
  * Issue 6: several instances on one PostgreSQL (and Redis): sessions, revocations and
- * rotation stay correct across processes, and losing Redis does not fail requests.
+ * rotation stay correct across processes, and losing Redis does not fail requests. Of each
+ * pair, A is a server process (what `npm start` runs) and B a server in this process: they
+ * share nothing but the database and the bus, as two processes do, and a third server
+ * process would cost about a second of CPU to show nothing more.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { postgresSkip, createScratchPostgres } from './support/postgres';
 import { skipOrFail } from './support/services';
-import { cli, cliHereOk, freePort, hasRedisServer, PrivateRedis, type ServerProcess, startServerProcess, within } from './support/process';
+import { startTestServer } from './support/server';
+import { cliHereOk, freePort, hasRedisServer, PrivateRedis, type ServerProcess, startServerProcess, within } from './support/process';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH } from './support/http';
 
 const pgSkip = postgresSkip();
@@ -14,15 +18,24 @@ const redisSkip = pgSkip || skipOrFail(hasRedisServer() ? false : 'no redis-serv
 if (pgSkip) console.log(`# ${pgSkip}: skipping the several-instance tests`);
 else if (redisSkip) console.log(`# ${redisSkip}: skipping the Redis several-instance tests`);
 
+/** An instance of a pair: what the tests use of a server process and of a server in this process alike. */
+interface Instance {
+  url: string;
+  base: string;
+  stop(): Promise<unknown>;
+}
+
 /**
  * Migrates the shared database, creates the users (password "correct horse"; with the CLI's
- * code, in this process: only the servers need processes of their own) and starts two server
- * processes on it.
+ * code, in this process: the CLI's set-password below runs in this process too, telling the
+ * servers through Redis or NOTIFY as the bin would) and starts A, a server process, and B, a
+ * server in this process, on it.
  */
-async function startPair(env: Record<string, string>, usernames: string[]): Promise<[ServerProcess, ServerProcess]> {
+async function startPair(env: Record<string, string>, usernames: string[]): Promise<[ServerProcess, Instance]> {
   await cliHereOk(['migrate'], env);
   for (const username of usernames) await cliHereOk(['users', 'create', username, '--password', 'correct horse'], env);
-  return Promise.all([startServerProcess(env), startServerProcess(env)]);
+  const [a, b] = await Promise.all([startServerProcess(env), startTestServer('postgresql', env)]);
+  return [a, { url: b.url, base: b.url.replace(/\/graphql$/, ''), stop: () => b.stop() }];
 }
 
 const revokedOn = (url: string, token: string) => async () => (await gql(url, ME, {}, bearer(token))).errors?.[0]?.extensions?.reason === 'SESSION_REVOKED';
@@ -31,7 +44,7 @@ describe('two instances, PostgreSQL and Redis', { skip: redisSkip }, () => {
   let drop: () => Promise<void>;
   let redis: PrivateRedis;
   let a: ServerProcess;
-  let b: ServerProcess;
+  let b: Instance;
   let env: Record<string, string>;
 
   before(async () => {
@@ -94,7 +107,7 @@ describe('two instances, PostgreSQL and Redis', { skip: redisSkip }, () => {
     const session = assertData(await login(a.url, 'reset-redis')).tokenAuth;
     assertData(await gql(a.url, ME, {}, bearer(session.token)));
     assertData(await gql(b.url, ME, {}, bearer(session.token)));
-    const out = cli(['users', 'set-password', 'reset-redis', '--password', 'a new one'], env);
+    const out = await cliHereOk(['users', 'set-password', 'reset-redis', '--password', 'a new one'], env);
     assert.match(out, /Told running servers through redis/);
     assert.notEqual(await within(1000, revokedOn(a.url, session.token)), null, 'A saw the change');
     assert.notEqual(await within(1000, revokedOn(b.url, session.token)), null, 'B saw the change');
@@ -138,7 +151,7 @@ describe('two instances, PostgreSQL and Redis', { skip: redisSkip }, () => {
 describe('two instances, PostgreSQL without Redis (LISTEN/NOTIFY)', { skip: pgSkip }, () => {
   let drop: () => Promise<void>;
   let a: ServerProcess;
-  let b: ServerProcess;
+  let b: Instance;
   let env: Record<string, string>;
 
   before(async () => {
@@ -162,7 +175,7 @@ describe('two instances, PostgreSQL without Redis (LISTEN/NOTIFY)', { skip: pgSk
   it('a password set with the CLI is seen within one second (NOTIFY)', async () => {
     const session = assertData(await login(a.url, 'notify')).tokenAuth;
     assertData(await gql(a.url, ME, {}, bearer(session.token)));
-    const out = cli(['users', 'set-password', 'notify', '--password', 'correct horse'], env);
+    const out = await cliHereOk(['users', 'set-password', 'notify', '--password', 'correct horse'], env);
     assert.match(out, /Told running servers through postgres/);
     assert.notEqual(await within(1000, revokedOn(a.url, session.token)), null);
   });

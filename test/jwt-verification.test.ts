@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { describeEachDatabase, startTestServer, TEST_SECRET, type TestServer } from './support/server';
 import { assertData, assertError, bearer, gql, login, ME, REFRESH, VERIFY } from './support/http';
-import { accessClaims, b64url, headerOf, hmacJwt, nowSeconds, payloadOf, pemPair, signWith, unsignedJwt } from './support/jwt';
+import { accessClaims, b64url, headerOf, hmacJwt, nowSeconds, payloadOf, sharedPair, signWith, unsignedJwt } from './support/jwt';
 import { constants, sign } from 'node:crypto';
 import { settingsWith } from '../src/settings';
 import { loadTokenKeys, thumbprint } from '../src/tokens/keys';
@@ -99,7 +99,7 @@ describeEachDatabase('RFC 8725 claims checks (HS256, audience, issuer, 30 s leew
 });
 
 describe('algorithm confusion: an RS256 server refuses HS tokens', () => {
-  const pair = pemPair('rsa');
+  const pair = sharedPair('rsa');
   const kid = thumbprint(pair.publicKey);
   let server: TestServer;
   let id: string;
@@ -208,7 +208,7 @@ describe('the strict compact-form check (verifyAccessToken, no server)', () => {
 
   for (const [algorithm, kind, other] of [['ES256', 'ec', 'ES384'], ['PS256', 'rsa', 'RS256'], ['RS384', 'rsa', 'PS384']] as const) {
     it(`${algorithm}: verifies jsonwebtoken's signature by kid; refuses ${other} with the same key, a DER or re-encoded signature, an unknown kid`, () => {
-      const pair = pemPair(kind);
+      const pair = sharedPair(kind);
       const settings = settingsWith({ tokens: { algorithm, privateKey: pair.privatePem } });
       const keys = loadTokenKeys(settings);
       const token = signWith(claims, pair.privateKey, algorithm, keys.kid);

@@ -1,13 +1,14 @@
 /**
  * The mail outbox never loses a mail: with the SMTP server down a request still answers,
- * the server is killed (SIGKILL) and restarted, SMTP comes back, and the mail arrives
- * exactly once (SQLite and PostgreSQL). Two instances on one PostgreSQL deliver each mail
- * once. A mail that keeps failing is kept and reported (`mail status`), and `mail retry`
- * sends it. The CLI's `users create --email`, `users verify-email` and `mail test` (that
- * one as a process of its own; the others through runCli in this process).
+ * the server (a process of its own) is killed (SIGKILL) and a server is started again on the
+ * database (in this process, so that its clock can be moved past the retry delay instead of
+ * waiting it out), SMTP comes back, and the mail arrives exactly once (SQLite and
+ * PostgreSQL). Two instances on one PostgreSQL deliver each mail once. A mail that keeps
+ * failing is kept and reported (`mail status`), and `mail retry` sends it. The CLI's
+ * `users create --email`, `users verify-email` and `mail test` (through runCli in this
+ * process).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,17 +26,6 @@ import { createScratchPostgres, postgresSkip } from './support/postgres';
 import { cliHere, cliHereOk } from './support/process';
 import { startTestServer, testEnv, type TestServer } from './support/server';
 import { startSmtp, type TestSmtp } from './support/smtp';
-
-const BIN = join(__dirname, '..', '..', 'bin', 'gatehouse-graphql.js');
-
-function cliAsync(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...testEnv(env) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, out, err })));
-}
 
 const REQUEST_RESET = 'mutation($e: String!) { requestPasswordReset(email: $e) }';
 const FAST_RETRIES = { MAIL_POLL_INTERVAL: '1s', MAIL_RETRY_DELAY: '1s', MAIL_RETRY_MAX_DELAY: '1s' };
@@ -71,7 +61,8 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
       const env = { DATABASE_URL: db.url, SMTP_URL: smtp.url, ...FAST_RETRIES };
       const settings = loadSettings(testEnv(env));
       const orm = await openDatabase(settings.database);
-      let child = await (async () => {
+      let restarted: TestServer | undefined;
+      const child = await (async () => {
         await migrate(orm);
         await createUser(orm.em.fork(), { username: 'patient', password: 'correct horse', email: 'patient@example.com' }, 4);
         return spawnServer(env);
@@ -80,19 +71,26 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
         assert.equal(assertData(await gql(child.url, REQUEST_RESET, { e: 'patient@example.com' })).requestPasswordReset, true, 'answers while SMTP is down');
         await waitUntil('a failed attempt', async () => (await outbox(orm)).find((row) => row.template === 'password-reset' && Number(row.attempts) >= 1 && row.locked_by === null));
         await child.kill('SIGKILL');
+        assert.equal(child.process.signalCode, 'SIGKILL', 'the server was killed, not stopped');
         const [row] = await outbox(orm);
         assert.equal(row.sent_at, null, 'still queued after the kill');
-        child = await spawnServer(env);
+        // Started again (its worker looks at the outbox at once, SMTP still down), then SMTP back:
+        // its clock moved past the retry delay and the worker woken, instead of waiting for both.
+        restarted = await startTestServer(kind, env);
         await smtp.start();
+        restarted.clock.advance(60_000);
+        restarted.gatehouse.mail.kick();
         await smtp.waitFor('patient@example.com', 1, 15_000);
         await waitUntil('the row marked sent', async () => (await outbox(orm)).every((r) => r.sent_at !== null));
         // Nothing goes out twice: a sent row is never taken again, and a graceful stop waits
         // for the worker's pass under way, so after it no send can still be in flight.
-        await child.kill('SIGTERM');
+        await restarted.stop();
+        restarted = undefined;
         assert.equal(smtp.to('patient@example.com').length, 1, 'exactly once');
         assert.equal(smtp.mails[0].subject, 'Reset your password');
       } finally {
         await child.kill('SIGKILL');
+        await restarted?.stop();
         await orm.close(true);
         await smtp.stop();
         await db.drop();
@@ -173,8 +171,8 @@ describe('a mail that keeps failing is kept and reported; the CLI [sqlite]', () 
 
   it('mail test ADDRESS sends a test mail', async () => {
     await smtp.start();
-    // Asynchronously: the SMTP server answering it lives in this process.
-    const result = await cliAsync(['mail', 'test', 'admin@example.com'], env);
+    // Through the bin's runCli in this process (its own database connection and worker, with the system clock).
+    const result = await cliHere(['mail', 'test', 'admin@example.com'], env);
     assert.equal(result.code, 0, result.err);
     assert.match(result.out, /Sent a test mail to admin@example.com/);
     const [mail] = await smtp.waitFor('admin@example.com');

@@ -123,20 +123,29 @@ describeEachDatabase('changePassword', {}, (server) => {
   });
 });
 
-// The CLI is another process: with no shared cache, the server must not trust a cached user.
-describeEachDatabase('gatehouse users set-password', { JWT_SESSION_CACHE_TTL: '0s' }, (server) => {
+// The CLI is another process (or, in this process, its own database connection and session
+// store): with no shared cache, the server must not trust a cached user.
+describeEachDatabase('gatehouse users set-password', { JWT_SESSION_CACHE_TTL: '0s' }, (server, kind) => {
   it('ends every session and app token of the user; the new password works', async () => {
     const srv = server();
     const { id } = await srv.createUser({ username: 'admin-reset' });
     const sessions = [assertData(await login(srv.url, 'admin-reset')).tokenAuth, assertData(await login(srv.url, 'admin-reset')).tokenAuth];
     await addAppToken(srv, id);
-    const result = await gatehouseCli(srv, ['users', 'set-password', 'admin-reset', '--password-stdin'], 'reset by admin\n', { LOG_LEVEL: 'info' });
+    const args = ['users', 'set-password', 'admin-reset', '--password-stdin'];
+    // The bin once (SQLite), for its standard error: the audit line goes to file descriptor 2
+    // itself. On PostgreSQL the same command through runCli in this process (a process costs
+    // ~0.6 s of CPU); what differs by database, the sessions it ends, is checked the same way.
+    const result = kind === 'sqlite'
+      ? await gatehouseCli(srv, args, 'reset by admin\n', { LOG_LEVEL: 'info' })
+      : await cliHere(args, { DATABASE_URL: srv.settings.database.url }, 'reset by admin\n');
     assert.equal(result.code, 0, result.err);
     assert.match(result.out, /ended 2 device session/);
-    // The same audit line as a changePassword, on standard error (out of the command's output), without the password.
-    const audits = result.err.split('\n').filter((line) => line.includes('"audit"')).map((line) => JSON.parse(line));
-    assert.deepEqual(audits.map((line) => [line.audit, line.userId, line.count, line.reason]), [['password.changed', id, 2, 'cli']]);
-    assert.equal(result.err.includes('reset by admin'), false, 'the password reached the log');
+    if (kind === 'sqlite') {
+      // The same audit line as a changePassword, on standard error (out of the command's output), without the password.
+      const audits = result.err.split('\n').filter((line) => line.includes('"audit"')).map((line) => JSON.parse(line));
+      assert.deepEqual(audits.map((line) => [line.audit, line.userId, line.count, line.reason]), [['password.changed', id, 2, 'cli']]);
+      assert.equal(result.err.includes('reset by admin'), false, 'the password reached the log');
+    }
     await assertEverythingEnded(srv, id, 'admin-reset', sessions, 'reset by admin');
     const inline = await cliHere(['users', 'set-password', 'admin-reset', '--password', 'inline one'], { DATABASE_URL: srv.settings.database.url });
     assert.equal(inline.code, 0, inline.err);

@@ -29,8 +29,10 @@ export function payloadOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
 
+export type PemPair = { privateKey: KeyObject; publicKey: KeyObject; privatePem: string; publicPem: string };
+
 /** A fresh key pair as PEM (PKCS#8 / SPKI). */
-export function pemPair(kind: 'rsa' | 'ec', option: number | string = kind === 'rsa' ? 2048 : 'prime256v1') {
+export function pemPair(kind: 'rsa' | 'ec', option: number | string = kind === 'rsa' ? 2048 : 'prime256v1'): PemPair {
   const { privateKey, publicKey } =
     kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: option as number }) : generateKeyPairSync('ec', { namedCurve: option as string });
   return {
@@ -39,6 +41,21 @@ export function pemPair(kind: 'rsa' | 'ec', option: number | string = kind === '
     privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
     publicPem: publicKey.export({ format: 'pem', type: 'spki' }) as string,
   };
+}
+
+const sharedPairs = new Map<string, PemPair>();
+
+/**
+ * A key pair made once per process and handed to every caller asking for the same kind,
+ * option and `slot`: a 2048-bit RSA pair costs 0.4 to 1.2 s of CPU to make, and a test that
+ * needs a key of some kind seldom needs one no other test has used (keys are only read).
+ * Ask for different slots where keys must differ (a current, a retired and a stranger's).
+ */
+export function sharedPair(kind: 'rsa' | 'ec', option: number | string = kind === 'rsa' ? 2048 : 'prime256v1', slot = 0): PemPair {
+  const name = `${kind}:${option}:${slot}`;
+  let pair = sharedPairs.get(name);
+  if (!pair) sharedPairs.set(name, (pair = pemPair(kind, option)));
+  return pair;
 }
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
