@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+/**
+ * Instructions per request, counted by valgrind's callgrind: a figure that does not follow
+ * the machine's load or speed (the time-based `npm run bench` swung by 2× within minutes on
+ * 2026-12-03), though it still varies by about ±10 % from run to run (when the JIT compiles
+ * what, when GCs land: the bare server counted 332k, 365k and 401k in three runs, Gatehouse's
+ * `me` 502k–525k). User-space instructions only, so the system calls that both
+ * servers share (socket reads and writes) are left out: it shows what the code costs on a
+ * machine where those are cheap. Not a replacement for `npm run bench`'s CPU time, which
+ * is what the targets are measured in.
+ *
+ * Each server runs under `valgrind --tool=callgrind --instr-atstart=no` with npm start's node
+ * options (`startNodeOptions`), takes WARMUP requests uninstrumented (the JIT settles),
+ * then counts exactly REQUESTS requests (`callgrind_control -i on/off`), four at a time over
+ * keep-alive connections. Scenarios: the bare Apollo Server's `{ hello }`, Gatehouse's
+ * `{ __typename }`, `me` and `verifyToken` with a token minted for each request (never seen
+ * by the server). The ratio is bare / scenario, as in `npm run bench`.
+ *
+ * @example
+ * npm run bench:instructions                                 # all four, about 5 minutes
+ * node dist/bench/instructions.js --only me --requests 500
+ * node dist/bench/instructions.js --node-options " "           # node's defaults instead of npm start's
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HELLO, LOGIN, ME, TYPENAME, VERIFY } from './graphql';
+import { BENCH_SECRET, ROOT, startNodeOptions } from './servers';
+import { accessTokenMinter, subjectOf } from './tokens';
+
+type Scenario = 'bare' | 'typename' | 'me' | 'verify';
+const SCENARIOS: readonly Scenario[] = ['bare', 'typename', 'me', 'verify'];
+const WARMUP = 3000;
+
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+
+function post(url: string, text: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  const payload = Buffer.from(text);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': String(payload.length), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Sends `count` requests, four at a time; any answer but a 200 without errors stops the run. */
+async function load(url: string, count: number, next: () => [string, Record<string, string>]): Promise<void> {
+  let sent = 0;
+  const worker = async () => {
+    while (sent < count) {
+      sent++;
+      const [text, headers] = next();
+      const answer = await post(url, text, headers);
+      if (answer.status !== 200 || answer.text.includes('"errors"')) throw new Error(`HTTP ${answer.status}: ${answer.text.slice(0, 300)}`);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+}
+
+async function measure(scenario: Scenario, requests: number, nodeOptions: string[]): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-instructions-'));
+  const out = join(dir, 'callgrind.out');
+  // USER and LOGNAME name valgrind's control pipe: the same for valgrind and callgrind_control.
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, USER: process.env.USER ?? 'bench', LOGNAME: process.env.LOGNAME ?? process.env.USER ?? 'bench',
+    NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', JWT_SECRET: BENCH_SECRET, DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite')}`,
+    GATEHOUSE_DATA_DIR: dir, BCRYPT_ROUNDS: '4',
+  };
+  try {
+    if (scenario !== 'bare') {
+      execFileSync(process.execPath, [join(ROOT, 'bin', 'gatehouse-graphql.js'), 'users', 'create', 'ada', '--password', 'correct horse'], { env, stdio: 'ignore' });
+    }
+    const script = join(ROOT, scenario === 'bare' ? 'dist/bench/bare-apollo.js' : 'dist/src/server/main.js');
+    const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, process.execPath, ...nodeOptions, script], {
+      env, stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    let printed = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        printed += chunk.toString();
+        const match = /(http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(printed);
+        if (match) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`${scenario}: the server exited (${code}) before listening: ${printed}`)));
+    });
+    let next: () => [string, Record<string, string>];
+    if (scenario === 'bare') next = () => [JSON.stringify({ query: HELLO }), {}];
+    else if (scenario === 'typename') next = () => [JSON.stringify({ query: TYPENAME }), {}];
+    else {
+      const session = JSON.parse((await post(url, JSON.stringify({ query: LOGIN, variables: { username: 'ada', password: 'correct horse' } }))).text);
+      const mint = accessTokenMinter(BENCH_SECRET, subjectOf(session.data.tokenAuth.token));
+      // Minted before the count starts: signing is the client's work, not the server's.
+      const tokens = Array.from({ length: WARMUP + requests }, mint);
+      let i = 0;
+      next = scenario === 'me'
+        ? () => [JSON.stringify({ query: ME }), { authorization: `Bearer ${tokens[i++]}` }]
+        : () => [JSON.stringify({ query: VERIFY, variables: { token: tokens[i++] } }), {}];
+    }
+    await load(url, WARMUP, next);
+    execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { env, stdio: 'ignore' });
+    await load(url, requests, next);
+    execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { env, stdio: 'ignore' });
+    child.kill('SIGTERM');
+    await exited;
+    const annotated = spawnSync('callgrind_annotate', [out], { encoding: 'utf8' }).stdout;
+    const total = /([\d,]+)(?: \(100\.0%\))?\s+PROGRAM TOTALS/.exec(annotated);
+    if (!total) throw new Error(`${scenario}: no totals in ${out}`);
+    return Number(total[1].replace(/,/g, '')) / requests;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  let only: Scenario[] = [...SCENARIOS];
+  let requests = 1000;
+  let nodeOptions = startNodeOptions();
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--only') only = argv[++i].split(',') as Scenario[];
+    else if (argv[i] === '--requests') requests = Number(argv[++i]);
+    else if (argv[i] === '--node-options') nodeOptions = argv[++i].split(' ').filter(Boolean);
+    else throw new Error(`unknown argument ${argv[i]}; see the comment at the top of bench/instructions.ts`);
+  }
+  if (!only.includes('bare')) only.unshift('bare');
+  console.log(`instructions per request (callgrind), ${requests} requests after ${WARMUP}, node options: ${nodeOptions.join(' ') || '(none)'}`);
+  // One at a time: callgrind counts do not depend on load, but two servers under valgrind at once make each slower.
+  const figures = new Map<Scenario, number>();
+  for (const scenario of only) {
+    figures.set(scenario, await measure(scenario, requests, nodeOptions));
+    const bare = figures.get('bare')!;
+    const own = figures.get(scenario)!;
+    console.log(`${scenario.padEnd(9)} ${Math.round(own).toLocaleString('en-US').padStart(9)}${scenario === 'bare' ? '' : `   ${(bare / own).toFixed(2)} x bare`}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
