@@ -21,7 +21,7 @@ import { ErrorCode } from '../src/errors';
 import { loadSettings } from '../src/settings';
 import { thumbprint } from '../src/tokens/keys';
 import { createUser } from '../src/users/create';
-import { storedRsaPair } from './support/keys';
+import { sharedPair } from './support/jwt';
 import { postgresSkip } from './support/postgres';
 import { startTestServer, TEST_SECRET, testEnv, type DatabaseKind, type TestServer } from './support/server';
 import { assertData, gql, login, LOGIN, ME, REFRESH, send, VERIFY, type GraphQLResponse } from './support/http';
@@ -48,11 +48,11 @@ const TOKEN_BATCH = 4;
  */
 const ARGUMENT_RUNS = 30;
 
-/** A key pair no server here knows (re-signing, header-key injection): stored pair 1 (RS256 servers use pair 2). */
+/** A key pair no server here knows (re-signing, header-key injection): shared RSA slot 0 (RS256 servers here use slot 1). */
 let strangerPair: { privateKey: KeyObject; kid: string } | undefined;
 function stranger(): { privateKey: KeyObject; kid: string } {
   if (!strangerPair) {
-    const pair = storedRsaPair(1);
+    const pair = sharedPair('rsa', 2048, 0);
     strangerPair = { privateKey: pair.privateKey, kid: thumbprint(pair.publicKey) };
   }
   return strangerPair;
@@ -82,7 +82,7 @@ async function startHostile(kind: DatabaseKind, algorithm: 'HS256' | 'RS256'): P
   let env: Record<string, string> = { JWT_AUDIENCE: AUDIENCE, JWT_ISSUER: ISSUER, JWT_LEEWAY: '5s', LOGIN_MAX_FAILURES_PER_USER: '0', LOGIN_MAX_FAILURES_PER_ADDRESS: '0' };
   let key: Target['key'] = { alg: 'HS256', secret: TEST_SECRET };
   if (algorithm === 'RS256') {
-    const pair = storedRsaPair(2);
+    const pair = sharedPair('rsa', 2048, 1);
     env = { ...env, JWT_ALGORITHM: 'RS256', JWT_PRIVATE_KEY: pair.privatePem };
     key = { alg: 'RS256', privateKey: pair.privateKey, kid: thumbprint(pair.publicKey) };
   }

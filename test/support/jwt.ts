@@ -1,5 +1,7 @@
 /** Hand-made JWTs for tests: any header, any payload, any signature, no library checks in the way. */
-import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 
 export const b64url = (value: unknown) =>
@@ -45,16 +47,31 @@ export function pemPair(kind: 'rsa' | 'ec', option: number | string = kind === '
 
 const sharedPairs = new Map<string, PemPair>();
 
+/** Stored RSA-2048 pairs, one per slot (`rsa-2048-<slot>.pem`): test keys, used nowhere else. */
+const STORED_KEYS = join(__dirname, '..', '..', '..', 'test', 'support', 'keys');
+
+/** The stored pair of an RSA-2048 slot, or null when the slot has none. */
+function storedPair(kind: 'rsa' | 'ec', option: number | string, slot: number): PemPair | null {
+  const file = join(STORED_KEYS, `rsa-2048-${slot}.pem`);
+  if (kind !== 'rsa' || option !== 2048 || !existsSync(file)) return null;
+  const privatePem = readFileSync(file, 'utf8');
+  const privateKey = createPrivateKey(privatePem);
+  const publicKey = createPublicKey(privateKey);
+  return { privateKey, publicKey, privatePem, publicPem: publicKey.export({ format: 'pem', type: 'spki' }) as string };
+}
+
 /**
  * A key pair made once per process and handed to every caller asking for the same kind,
  * option and `slot`: a 2048-bit RSA pair costs 0.4 to 1.2 s of CPU to make, and a test that
  * needs a key of some kind seldom needs one no other test has used (keys are only read).
  * Ask for different slots where keys must differ (a current, a retired and a stranger's).
+ * RSA-2048 slots 0 to 2 are read from test/support/keys/ instead of made; the others are
+ * made (`pemPair`). Tests that need a key no other test has seen use `pemPair`.
  */
 export function sharedPair(kind: 'rsa' | 'ec', option: number | string = kind === 'rsa' ? 2048 : 'prime256v1', slot = 0): PemPair {
   const name = `${kind}:${option}:${slot}`;
   let pair = sharedPairs.get(name);
-  if (!pair) sharedPairs.set(name, (pair = pemPair(kind, option)));
+  if (!pair) sharedPairs.set(name, (pair = storedPair(kind, option, slot) ?? pemPair(kind, option)));
   return pair;
 }
 
