@@ -11,8 +11,8 @@
  *
  * Each server runs under `valgrind --tool=callgrind --instr-atstart=no` with npm start's node
  * options (`startNodeOptions`), takes WARMUP requests uninstrumented (the JIT settles),
- * then counts exactly REQUESTS requests (`callgrind_control -i on/off`), four at a time over
- * keep-alive connections. Scenarios: the bare Apollo Server's `{ hello }`, Gatehouse's
+ * then counts `--requests` requests (default 1,000; `callgrind_control -i on/off`), four at a time
+ * (`load`). Scenarios: the bare Apollo Server's `{ hello }`, Gatehouse's
  * `{ __typename }`, `me` and `verifyToken` with a token minted for each request (never seen
  * by the server). The ratio is bare / scenario, as in `npm run bench`.
  *
@@ -22,11 +22,11 @@
  * node dist/bench/instructions.js --node-options " "           # node's defaults instead of npm start's
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HELLO, LOGIN, ME, TYPENAME, VERIFY } from './graphql';
+import { benchUsers } from './context';
+import { prepareDatabase, sqliteDatabase } from './databases';
+import { send } from '../test/support/http';
+import { body, HELLO, login, ME, successData, TYPENAME, VERIFY } from './graphql';
 import { BENCH_SECRET, ROOT, startNodeOptions } from './servers';
 import { accessTokenMinter, subjectOf } from './tokens';
 
@@ -34,49 +34,41 @@ type Scenario = 'bare' | 'typename' | 'me' | 'verify';
 const SCENARIOS: readonly Scenario[] = ['bare', 'typename', 'me', 'verify'];
 const WARMUP = 3000;
 
-const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+/** One request of a scenario: its document, variables and headers. */
+type Next = () => [string, Record<string, unknown> | undefined, Record<string, string>];
 
-function post(url: string, text: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
-  const payload = Buffer.from(text);
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': String(payload.length), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-/** Sends `count` requests, four at a time; any answer but a 200 without errors stops the run. */
-async function load(url: string, count: number, next: () => [string, Record<string, string>]): Promise<void> {
+/**
+ * Sends `count` requests, four at a time over keep-alive connections, any answer but a
+ * successful one stopping the run. Through test/support/http.ts's `send` (node:http, only
+ * the headers given), not `fetch`: the server's count depends on what it is sent, and fetch's
+ * own headers (accept, accept-language, accept-encoding, sec-fetch-mode, user-agent) made
+ * both servers count about 250k instructions more a request (one run of 300 requests). autocannon, in `npm run
+ * bench`, sends only the headers given too.
+ */
+async function load(url: string, count: number, next: Next): Promise<void> {
   let sent = 0;
   const worker = async () => {
     while (sent < count) {
       sent++;
-      const [text, headers] = next();
-      const answer = await post(url, text, headers);
-      if (answer.status !== 200 || answer.text.includes('"errors"')) throw new Error(`HTTP ${answer.status}: ${answer.text.slice(0, 300)}`);
+      const [query, variables, headers] = next();
+      const answer = await send(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body(query, variables) });
+      if (!successData(answer.status, answer.text)) throw new Error(`HTTP ${answer.status}: ${answer.text.slice(0, 300)}`);
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
 }
 
 async function measure(scenario: Scenario, requests: number, nodeOptions: string[]): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-instructions-'));
-  const out = join(dir, 'callgrind.out');
+  const db = sqliteDatabase();
+  const out = join(db.dataDir, 'callgrind.out');
   // USER and LOGNAME name valgrind's control pipe: the same for valgrind and callgrind_control.
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, USER: process.env.USER ?? 'bench', LOGNAME: process.env.LOGNAME ?? process.env.USER ?? 'bench',
-    NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', JWT_SECRET: BENCH_SECRET, DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite')}`,
-    GATEHOUSE_DATA_DIR: dir, BCRYPT_ROUNDS: '4',
+    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? db.dataDir, USER: process.env.USER ?? 'bench', LOGNAME: process.env.LOGNAME ?? process.env.USER ?? 'bench',
+    NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', JWT_SECRET: BENCH_SECRET, DATABASE_URL: db.url, GATEHOUSE_DATA_DIR: db.dataDir,
   };
+  const [user] = benchUsers(1);
   try {
-    if (scenario !== 'bare') {
-      execFileSync(process.execPath, [join(ROOT, 'bin', 'gatehouse-graphql.js'), 'users', 'create', 'ada', '--password', 'correct horse'], { env, stdio: 'ignore' });
-    }
+    if (scenario !== 'bare') await prepareDatabase(db.url, [user]);
     const script = join(ROOT, scenario === 'bare' ? 'dist/bench/bare-apollo.js' : 'dist/src/server/main.js');
     const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, process.execPath, ...nodeOptions, script], {
       env, stdio: ['ignore', 'pipe', 'ignore'],
@@ -91,18 +83,15 @@ async function measure(scenario: Scenario, requests: number, nodeOptions: string
       });
       child.once('exit', (code) => reject(new Error(`${scenario}: the server exited (${code}) before listening: ${printed}`)));
     });
-    let next: () => [string, Record<string, string>];
-    if (scenario === 'bare') next = () => [JSON.stringify({ query: HELLO }), {}];
-    else if (scenario === 'typename') next = () => [JSON.stringify({ query: TYPENAME }), {}];
+    let next: Next;
+    if (scenario === 'bare') next = () => [HELLO, undefined, {}];
+    else if (scenario === 'typename') next = () => [TYPENAME, undefined, {}];
     else {
-      const session = JSON.parse((await post(url, JSON.stringify({ query: LOGIN, variables: { username: 'ada', password: 'correct horse' } }))).text);
-      const mint = accessTokenMinter(BENCH_SECRET, subjectOf(session.data.tokenAuth.token));
+      const mint = accessTokenMinter(BENCH_SECRET, subjectOf((await login(url, user.username, user.password)).token));
       // Minted before the count starts: signing is the client's work, not the server's.
       const tokens = Array.from({ length: WARMUP + requests }, mint);
       let i = 0;
-      next = scenario === 'me'
-        ? () => [JSON.stringify({ query: ME }), { authorization: `Bearer ${tokens[i++]}` }]
-        : () => [JSON.stringify({ query: VERIFY, variables: { token: tokens[i++] } }), {}];
+      next = scenario === 'me' ? () => [ME, undefined, { authorization: `Bearer ${tokens[i++]}` }] : () => [VERIFY, { token: tokens[i++] }, {}];
     }
     await load(url, WARMUP, next);
     execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { env, stdio: 'ignore' });
@@ -115,7 +104,7 @@ async function measure(scenario: Scenario, requests: number, nodeOptions: string
     if (!total) throw new Error(`${scenario}: no totals in ${out}`);
     return Number(total[1].replace(/,/g, '')) / requests;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await db.drop();
   }
 }
 

@@ -37,7 +37,7 @@ export interface GatehouseServer {
 
 /**
  * The node options `npm start` runs the server with (package.json's `start` script, e.g.
- * `--max-semi-space-size=8`), read from there so that the bench runs the server as users do.
+ * `--max-semi-space-size=4`), read from there so that the bench runs the server as users do.
  * The baselines get them too, so that a ratio compares code, not runtime settings.
  */
 export function startNodeOptions(): string[] {
