@@ -22,7 +22,7 @@ import { createUser } from '../src/users/create';
 import { OffsetClock } from '../src/util/clock';
 import { spawnServer } from './support/child-server';
 import { assertData, assertError, gql, login } from './support/http';
-import { createScratchPostgres, postgresSkip } from './support/postgres';
+import { leasePostgres, postgresSkip } from './support/postgres';
 import { cliHere, cliHereOk } from './support/process';
 import { startTestServer, testEnv, type TestServer } from './support/server';
 import { startSmtp, type TestSmtp } from './support/smtp';
@@ -47,7 +47,10 @@ async function outbox(orm: MikroORM): Promise<OutboxRow[]> {
 }
 
 async function database(kind: 'sqlite' | 'postgresql'): Promise<{ url: string; drop(): Promise<void> }> {
-  if (kind === 'postgresql') return createScratchPostgres();
+  if (kind === 'postgresql') {
+    const leased = await leasePostgres();
+    return { url: leased.url, drop: leased.release };
+  }
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-outbox-'));
   return { url: `sqlite:${join(dir, 'test.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -102,7 +105,8 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
 describe('two instances on one PostgreSQL', { skip: postgresSkip() }, () => {
   it('deliver each mail exactly once', async () => {
     const smtp = await startSmtp();
-    const db = await createScratchPostgres();
+    const leased = await leasePostgres();
+    const db = { url: leased.url, drop: leased.release };
     const settings = loadSettings(testEnv({ DATABASE_URL: db.url, SMTP_URL: smtp.url, ...FAST_RETRIES }));
     const instances: RunningGatehouse[] = [];
     try {

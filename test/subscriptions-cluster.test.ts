@@ -11,7 +11,7 @@ import { startGatehouse, type RunningGatehouse } from '../src/server/app';
 import { loadSettings } from '../src/settings';
 import { createUser } from '../src/users/create';
 import { assertData, bearer, gql, login } from './support/http';
-import { createScratchPostgres, postgresSkip } from './support/postgres';
+import { leasePostgres, postgresSkip } from './support/postgres';
 import { REDIS_TEST_URL, redisSkip, scratchRedisPrefix } from './support/redis';
 import { testEnv } from './support/server';
 import { skipOrFail } from './support/services';
@@ -32,9 +32,9 @@ for (const [name, skip, redis] of [
     let cleanRedis = async () => 0;
 
     before(async () => {
-      const scratch = await createScratchPostgres();
-      drop = scratch.drop;
-      env = { DATABASE_URL: scratch.url, GATEHOUSE_DATA_DIR: join(tmpdir(), 'gatehouse-test-data') };
+      const leased = await leasePostgres();
+      drop = leased.release;
+      env = { DATABASE_URL: leased.url, GATEHOUSE_DATA_DIR: join(tmpdir(), 'gatehouse-test-data') };
       if (redis) {
         const scratchRedis = scratchRedisPrefix();
         cleanRedis = scratchRedis.cleanup;

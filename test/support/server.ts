@@ -6,7 +6,7 @@ import { startGatehouse, type RunningGatehouse, type StartOptions } from '../../
 import { loadSettings, type Settings } from '../../src/settings';
 import { createUser, type NewUser } from '../../src/users/create';
 import { OffsetClock } from '../../src/util/clock';
-import { createScratchPostgres, postgresSkip } from './postgres';
+import { leasePostgres, postgresSkip } from './postgres';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -29,7 +29,7 @@ export interface TestServer extends RunningGatehouse {
 
 /**
  * Starts a real Gatehouse server on a free port against a database of its own: a new
- * SQLite file, or a new PostgreSQL database that is dropped afterwards.
+ * SQLite file, or a PostgreSQL database with no rows (`leasePostgres`), given back afterwards.
  */
 export async function startTestServer(
   kind: DatabaseKind,
@@ -47,9 +47,9 @@ export async function startTestServer(
     databaseUrl = `sqlite:${join(dir, 'test.sqlite')}`;
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   } else {
-    const scratch = await createScratchPostgres();
-    databaseUrl = scratch.url;
-    cleanup = scratch.drop;
+    const leased = await leasePostgres();
+    databaseUrl = leased.url;
+    cleanup = leased.release;
   }
   const settings = loadSettings(testEnv({ DATABASE_URL: databaseUrl, GATEHOUSE_DATA_DIR: join(tmpdir(), 'gatehouse-test-data'), ...env }));
   const clock = new OffsetClock();
@@ -79,20 +79,21 @@ export async function startTestServer(
 }
 
 /**
- * Two servers (two instances, in this process) on one new PostgreSQL database, told about
- * each other's session changes by its LISTEN/NOTIFY bus; `stop()` stops both and drops it.
+ * Two servers (two instances, in this process) on one PostgreSQL database of their own
+ * (`leasePostgres`), told about each other's session changes by its LISTEN/NOTIFY bus;
+ * `stop()` stops both and gives the database back.
  */
 export async function startTestServerPair(env: Record<string, string> = {}): Promise<{ a: TestServer; b: TestServer; stop(): Promise<void> }> {
-  const scratch = await createScratchPostgres();
+  const leased = await leasePostgres();
   try {
-    const a = await startTestServer('postgresql', { ...env, DATABASE_URL: scratch.url });
-    const b = await startTestServer('postgresql', { ...env, DATABASE_URL: scratch.url }).catch(async (error) => {
+    const a = await startTestServer('postgresql', { ...env, DATABASE_URL: leased.url });
+    const b = await startTestServer('postgresql', { ...env, DATABASE_URL: leased.url }).catch(async (error) => {
       await a.stop();
       throw error;
     });
-    return { a, b, stop: async () => { await Promise.all([a.stop(), b.stop()]); await scratch.drop(); } };
+    return { a, b, stop: async () => { await Promise.all([a.stop(), b.stop()]); await leased.release(); } };
   } catch (error) {
-    await scratch.drop();
+    await leased.release();
     throw error;
   }
 }
