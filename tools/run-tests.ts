@@ -23,11 +23,14 @@
  *
  * TEST_GROUPS sets the number of groups (default DEFAULT_GROUPS). Neither switch starts with
  * GATEHOUSE_ (a server warns about any such variable that is not a setting), and neither is
- * passed on to the test processes.
+ * passed on to the test processes. What they get instead is TEST_SERVICES_ANSWERED: whether
+ * PostgreSQL and Redis answered when this runner asked, once (test/support/services.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { postgresAnswers } from '../test/support/postgres';
+import { redisAnswers } from '../test/support/redis';
 
 /**
  * Seconds each test file's tests take inside a group: its describe's `duration_ms` in the
@@ -288,7 +291,7 @@ function wholeNumber(name: string, fallback: number): number {
   return value;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const root = join(__dirname, '..', '..');
   const distTests = join(root, 'dist', 'test');
   const entries = join(root, 'dist', 'test-groups');
@@ -324,6 +327,9 @@ function main(): void {
   const env = { ...process.env };
   delete env.TEST_GROUPS;
   delete env.TEST_CONCURRENCY;
+  // Asked once here, not once in every test process (each asks in a process of its own, ~0.2 s).
+  const [postgresql, redis] = await Promise.all([postgresAnswers(), redisAnswers()]);
+  env.TEST_SERVICES_ANSWERED = [postgresql && 'postgresql', redis && 'redis'].filter(Boolean).join(' ');
   const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...passed, ...paths], { cwd: root, env, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
@@ -332,10 +338,8 @@ function main(): void {
 }
 
 if (require.main === module) {
-  try {
-    main();
-  } catch (error) {
+  main().catch((error: unknown) => {
     console.error(`run-tests: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
-  }
+  });
 }

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
-import { migrate, openDatabase } from '../../src/db/orm';
-import { shownUrl, skipOrFail } from './services';
+import type * as Orm from '../../src/db/orm';
+import { answeredForTheRun, askInAProcess, shownUrl, skipOrFail } from './services';
 
 /** The server tests use: PG_URL, else the machine's local PostgreSQL. */
 export const PG_ADMIN_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -53,6 +52,7 @@ async function newMigrated(): Promise<string> {
   const name = newName();
   await adminQuery(`create database ${name}`);
   try {
+    const { migrate, openDatabase } = require('../../src/db/orm') as typeof Orm; // when first needed: asking whether PostgreSQL answers loads this module alone
     const orm = await openDatabase({ url: urlOf(name), poolMin: 0, poolMax: 1 });
     try {
       await migrate(orm);
@@ -147,21 +147,25 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+/** Whether PostgreSQL at PG_ADMIN_URL answers `select 1` (within 2 s to connect). */
+export async function postgresAnswers(): Promise<boolean> {
+  const client = new Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 let answersSync: boolean | undefined;
 
-/** The same question, answered synchronously (so suites can be skipped when declared). */
+/** The same question, answered synchronously (so suites can be skipped when declared): as the run found, else asked in a process. */
 export function postgresAnswersSync(): boolean {
-  if (answersSync === undefined) {
-    const script =
-      "const { Client } = require('pg'); const c = new Client({ connectionString: process.argv[1], connectionTimeoutMillis: 2000 });" +
-      "c.connect().then(() => c.query('select 1')).then(() => process.exit(0), () => process.exit(1));";
-    try {
-      execFileSync(process.execPath, ['-e', script, PG_ADMIN_URL], { stdio: 'ignore', timeout: 5000 });
-      answersSync = true;
-    } catch {
-      answersSync = false;
-    }
-  }
+  answersSync ??= answeredForTheRun('postgresql') ?? askInAProcess(__filename, 'postgresAnswers');
   return answersSync;
 }
 

@@ -1,26 +1,29 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { shownUrl, skipOrFail } from './services';
+import { answeredForTheRun, askInAProcess, shownUrl, skipOrFail } from './services';
 
 /** The Redis tests use: REDIS_TEST_URL, else the machine's local one. */
 export const REDIS_TEST_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 
+/** Whether the Redis at REDIS_TEST_URL answers PING (within 1.5 s to connect). */
+export async function redisAnswers(): Promise<boolean> {
+  const redis = new Redis(REDIS_TEST_URL, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 let answers: boolean | undefined;
 
-/** Whether Redis answers PING (asked once, synchronously, so suites can be skipped when declared). */
+/** Whether Redis answers PING, synchronously (so suites can be skipped when declared): as the run found, else asked in a process. */
 export function redisAnswersSync(): boolean {
-  if (answers === undefined) {
-    const script =
-      "const Redis = require('ioredis'); const r = new Redis(process.argv[1], { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null });" +
-      'r.connect().then(() => r.ping()).then(() => process.exit(0), () => process.exit(1));';
-    try {
-      execFileSync(process.execPath, ['-e', script, REDIS_TEST_URL], { stdio: 'ignore', timeout: 5000, cwd: __dirname });
-      answers = true;
-    } catch {
-      answers = false;
-    }
-  }
+  answers ??= answeredForTheRun('redis') ?? askInAProcess(__filename, 'redisAnswers');
   return answers;
 }
 

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+
 /**
  * Suites that need PostgreSQL or Redis skip when it does not answer, so `npm test` runs on a
  * laptop without them. CI must not pass that way: `.ci/run` sets
@@ -25,6 +27,31 @@ export function skipOrFail(missing: string | false): string | false {
   if (!missing) return false;
   if (servicesRequired) throw new ServiceMissing(`${missing}, and GATEHOUSE_REQUIRE_SERVICES=1 makes that a failure, not a skip`);
   return missing;
+}
+
+/**
+ * Whether a service answered when tools/run-tests.ts asked it, once for the whole run, before
+ * starting the test processes (TEST_SERVICES_ANSWERED: the names that did, e.g. "postgresql
+ * redis"), so no process asks again; undefined when a file runs on its own.
+ */
+export function answeredForTheRun(service: 'postgresql' | 'redis'): boolean | undefined {
+  const answered = process.env.TEST_SERVICES_ANSWERED;
+  return answered === undefined ? undefined : answered.split(' ').includes(service);
+}
+
+/**
+ * Runs `check` (an async function exported by the compiled module `file`, resolving true when
+ * its service answers) in a process of its own and waits for it: how a suite asks a service
+ * while it is being declared, which cannot wait for a promise.
+ */
+export function askInAProcess(file: string, check: string): boolean {
+  const script = `require(${JSON.stringify(file)}).${check}().then((ok) => process.exit(ok ? 0 : 1), () => process.exit(1))`;
+  try {
+    execFileSync(process.execPath, ['-e', script], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A service URL fit to print: any password is replaced by `***`. */
