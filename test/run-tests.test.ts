@@ -1,8 +1,9 @@
 /**
  * tools/run-tests.ts, `npm test`'s runner: its plan runs every test file of test/ exactly
  * once (a new file too), memory-attack in a process of its own; and a group's entry file,
- * run by `node --test`, runs each member once with its top-level hooks scoped to it, names
- * the member of a failing test, and exits non-zero when one fails.
+ * run by `node --test` with tools/lean-test-hook.ts preloaded, runs each member once with its
+ * top-level hooks scoped to it, names the member of a failing test, and exits non-zero when
+ * one fails, an error thrown after a test's await included.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import { after, describe, it } from 'node:test';
 import { COSTS, DEFAULT_COST, DEFAULT_GROUPS, findTestSources, groupEntry, OWN_PROCESS, planProcesses, predictedEnd } from '../tools/run-tests';
 
 const TEST_FOLDER = join(__dirname, '..', '..', 'test');
+const HOOK = join(__dirname, '..', 'tools', 'lean-test-hook.js');
 
 describe('the plan', () => {
   const files = findTestSources(TEST_FOLDER);
@@ -62,7 +64,7 @@ describe('the plan', () => {
   });
 });
 
-describe("a group's entry file under node --test", () => {
+describe("a group's entry file under node --test, as npm test runs it (with tools/lean-test-hook.ts)", () => {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-groups-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -84,14 +86,14 @@ it('${name} sees only its own hooks', () => {
   assert.ok(${pass}, '${name} was made to fail');
 });
 `;
-  const run = (files: Record<string, boolean>) => {
-    for (const [name, pass] of Object.entries(files)) writeFileSync(join(dir, `${name}.test.js`), member(name, pass));
+  const run = (files: Record<string, boolean | string>) => {
+    for (const [name, pass] of Object.entries(files)) writeFileSync(join(dir, `${name}.test.js`), typeof pass === 'string' ? pass : member(name, pass));
     const entry = join(dir, `group-${Object.keys(files).join('-')}.js`);
     writeFileSync(entry, groupEntry({ files: Object.keys(files).map((name) => `${name}.test.js`), grouped: true, cost: 1, start: 0 }, 1, 1, './'));
     // A runner of its own, as npm test starts: not a file of this run (node --test tells it by NODE_TEST_CONTEXT).
     const env = { ...process.env };
     delete env.NODE_TEST_CONTEXT;
-    const result = spawnSync(process.execPath, ['--test', '--test-reporter=tap', entry], { encoding: 'utf8', timeout: 30_000, env });
+    const result = spawnSync(process.execPath, ['--require', HOOK, '--test', '--test-reporter=tap', entry], { encoding: 'utf8', timeout: 30_000, env });
     return { code: result.status, out: result.stdout + result.stderr };
   };
 
@@ -112,5 +114,25 @@ it('${name} sees only its own hooks', () => {
     assert.match(out, /not ok \d+ - dist\/test\/gamma\.test\.js/);
     assert.match(out, /gamma was made to fail/);
     assert.match(out, /^\s*ok \d+ - delta sees only its own hooks$/m);
+  });
+
+  it('an error thrown after an await, outside any promise the test waits for, still fails the run and is named', () => {
+    const late = `
+const assert = require('node:assert/strict');
+const { describe, it } = require('node:test');
+describe('late', () => {
+  it('runs under the lean hook', () => assert.equal(require('node:async_hooks').createHook.name, 'leanWhereItIsNodeTests'));
+  it('throws from a timer after an await', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    setTimeout(() => { throw new Error('thrown late by epsilon'); }, 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+});
+`;
+    const { code, out } = run({ epsilon: late, zeta: true });
+    assert.equal(code, 1, out);
+    assert.match(out, /^\s*ok \d+ - runs under the lean hook$/m);
+    assert.match(out, /thrown late by epsilon/);
+    assert.match(out, /^\s*ok \d+ - zeta sees only its own hooks$/m);
   });
 });

@@ -18,6 +18,9 @@
  *   one after another in one process while the other core idles.
  * - OWN_PROCESS files run as they are, each in a process of its own (memory-attack measures
  *   its process's heap).
+ * - Every test process preloads tools/lean-test-hook.ts (node:test's async hook records the
+ *   tests only: 10-15 % of a test process's CPU; read there what it costs in reports), and a
+ *   test that waits longer than TEST_TIMEOUT_MS fails.
  * - `node --test dist/test/x.test.js` still runs one file on its own; arguments to this
  *   runner (`npm test -- --test-name-pattern=…`) are passed to `node --test`.
  *
@@ -122,6 +125,9 @@ export const OWN_PROCESS: ReadonlySet<string> = new Set(['memory-attack.test.js'
  * times vary most) while the other core idles.
  */
 export const SPREAD: ReadonlySet<string> = new Set(['hostile.test.js', 'mail-outbox.test.js', 'cluster.test.js', 'crash-safety.test.js']);
+
+/** How long one test may take before it fails (a test that waits for ever would hold CI). */
+export const TEST_TIMEOUT_MS = 180_000;
 
 /** Groups in all, by default: two for each of the two processes running at a time. */
 export const DEFAULT_GROUPS = 4;
@@ -330,7 +336,10 @@ async function main(): Promise<void> {
   // Asked once here, not once in every test process (each asks in a process of its own, ~0.2 s).
   const [postgresql, redis] = await Promise.all([postgresAnswers(), redisAnswers()]);
   env.TEST_SERVICES_ANSWERED = [postgresql && 'postgresql', redis && 'redis'].filter(Boolean).join(' ');
-  const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...passed, ...paths], { cwd: root, env, stdio: 'inherit' });
+  // The lean hook (tools/lean-test-hook.ts) in every test process; a test still waiting after
+  // TEST_TIMEOUT_MS fails rather than holding the run (the longest takes a few seconds).
+  const hook = join(__dirname, 'lean-test-hook.js');
+  const child = spawn(process.execPath, ['--require', hook, '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${TEST_TIMEOUT_MS}`, ...passed, ...paths], { cwd: root, env, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
     process.exitCode = code ?? (signal ? 1 : 0);
