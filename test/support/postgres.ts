@@ -31,8 +31,9 @@ let dropsAtExit = false;
  * one a suite changed is dropped instead. The process drops the ones it holds when it has
  * nothing left to do.
  *
- * Why: creating, migrating and dropping a database took about 300 ms of PostgreSQL's and
- * this machine's time per suite, emptying one about 20 ms, and 34 suites do it in a run.
+ * Why: 34 suites of a run each created, migrated and dropped a database; a server's start
+ * and stop on PostgreSQL took 258 ms with its own new database and 95-120 ms with a leased
+ * one, and PostgreSQL's CPU over npm test fell from 17.5 to 7.9 s.
  */
 export async function leasePostgres(): Promise<{ url: string; release(): Promise<void> }> {
   const name = idle.pop() ?? (await newMigrated());
