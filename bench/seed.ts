@@ -11,8 +11,8 @@
  * With the defaults (1M, 3M, 10M): 1M ended devices with 5M dead tokens, 2M live devices with
  * 2M live and 3M rotated tokens. Every seeded user's password is the bench's, at bcrypt
  * cost 4. Indexes and constraints are dropped for the load and rebuilt after it exactly as
- * the migrations made them (their definitions are read from the catalog), then the tables
- * are vacuumed and analysed.
+ * the migrations made them (their definitions are read from the catalog; the foreign keys of
+ * other tables that point at these three too), then the tables are vacuumed and analysed.
  *
  * @example
  * const timings = await seedDatabase(url, { users: 1e6, devices: 3e6, tokens: 1e7 }, hash, log);
@@ -64,7 +64,8 @@ export async function seedDatabase(url: string, size: SeedSize, passwordHash: st
     await client.query('set synchronous_commit = off');
     const constraints = (await client.query<{ table: string; name: string; type: string; def: string }>(
       `select conrelid::regclass::text as table, conname as name, contype as type, pg_get_constraintdef(oid) as def
-         from pg_constraint where conrelid = any($1::regclass[]) and contype in ('p', 'u', 'f')`, [TABLES])).rows;
+         from pg_constraint where contype in ('p', 'u', 'f')
+          and (conrelid = any($1::regclass[]) or (contype = 'f' and confrelid = any($1::regclass[])))`, [TABLES])).rows;
     const indexes = (await client.query<{ name: string; def: string }>(
       `select indexname as name, indexdef as def from pg_indexes
         where tablename = any($1) and indexname not in (select conname from pg_constraint)`, [TABLES])).rows;

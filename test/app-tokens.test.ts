@@ -149,6 +149,9 @@ describeEachDatabase('app tokens', {}, (server) => {
     assert.equal(await count('gatehouse_refresh_token where revoked_at is not null'), 0);
     assert.equal(await count(`gatehouse_device where revoked_at is not null`), 0);
     assert.deepEqual(await liveRows(), before, 'nothing of the live session was deleted');
+    const refused = await cliHere(['tokens', 'clear', '--rest', 'lots'], { DATABASE_URL: settings.database.url });
+    assert.equal(refused.code, 2, refused.err);
+    assert.match(refused.err, /--rest takes a number from 0 to 100, not "lots"/);
 
     // The live session keeps working: its current token rotates, and replaying its rotated token is still detected.
     const next = assertData(await gql(url, REFRESH, { refreshToken: rotated.refreshToken })).refreshToken;

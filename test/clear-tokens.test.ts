@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { clearTokens } from '../src/maintenance/clear-tokens';
+import { clearTokens, MAX_REST_MS } from '../src/maintenance/clear-tokens';
+import { ManualClock } from '../src/util/clock';
 import { describeEachDatabase } from './support/server';
 import { assertData, bearer, gql, login, ME, REFRESH } from './support/http';
 
@@ -60,5 +61,30 @@ describeEachDatabase('tokens clear in batches', {}, (server) => {
     assert.equal(cleared.devices, live, 'a week later every device of this database has expired');
     assert.equal(await devices(), 0);
     assert.equal((await s.sql(`select id from gatehouse_refresh_token where device_id = '${idle.device.id}'`)).length, 0);
+  });
+
+  it('rests after each batch `rest` times as long as the batch took, at most MAX_REST_MS, on the clock it is given', async () => {
+    const s = server();
+    await s.createUser({ username: 'resting' });
+    const sessions = [];
+    for (let i = 0; i < 4; i++) sessions.push(assertData(await login(s.url, 'resting', undefined, {}, `r${i}`)).tokenAuth);
+    assert.equal(assertData(await gql(s.url, 'mutation { logoutOtherDevices }', {}, bearer(sessions[0].token))).logoutOtherDevices, 3);
+    // Each batch "takes" the next of these (the clock moves while it runs), so the rests are
+    // 2 x 10 = 20 ms, min(2 x 700, MAX_REST_MS) and 2 x 10 = 20 ms.
+    const took = [10, 700, 10];
+    const clock = new ManualClock(s.clock.now());
+    const start = clock.now();
+    const marks: number[] = [];
+    const cleared = await clearTokens(s.gatehouse.orm, {
+      nowMs: s.clock.now(), reuseIntervalSeconds: 10, batchSize: 1, rest: 2, clock,
+      onProgress: () => {
+        clock.advance(took[marks.length]);
+        marks.push(clock.now() - start);
+      },
+    });
+    assert.equal(cleared.devices, 3);
+    assert.equal(MAX_REST_MS, 1000);
+    assert.deepEqual(marks, [10, 10 + 20 + 700, 10 + 20 + 700 + 1000 + 10]);
+    assert.equal(clock.now() - start, 10 + 20 + 700 + 1000 + 10 + 20, 'and the rest after the last batch');
   });
 });

@@ -6,22 +6,33 @@ import { type Command, HELP_OPTION, UsageError, withDatabase } from '../command'
 
 /** How often a progress line is written while clearing, milliseconds. */
 const PROGRESS_EVERY_MS = 2000;
+/** Rows per transaction unless --batch-size says otherwise. */
+const DEFAULT_BATCH = 1000;
+/**
+ * Rest after each batch, as a multiple of the batch's own time, unless --rest says otherwise:
+ * 1 keeps the database busy with the clear at most half of the time.
+ */
+const DEFAULT_REST = 1;
 
 export const tokensClear: Command = {
   summary: 'Delete expired and revoked tokens and ended devices.',
   usage:
-    'gatehouse-graphql tokens clear [--batch-size N]\n\n' +
+    'gatehouse-graphql tokens clear [--batch-size N] [--rest R]\n\n' +
     'Deletes ended (logged-out or expired) devices with their tokens, then revoked refresh tokens.\n' +
     'Live sessions and app tokens are kept; rotated tokens lose their sealed successor once past\n' +
     'the grace window (JWT_REFRESH_REUSE_INTERVAL). Works in short transactions of at most N rows\n' +
-    '(default 1000), so it is safe while the server serves (e.g. daily from cron); prints its\n' +
-    'progress; Ctrl-C stops after the current batch, and running it again goes on.\n',
+    `(default ${DEFAULT_BATCH}), and after each rests R times as long as it took (default ${DEFAULT_REST}; 0 never\n` +
+    'rests), so it is safe while the server serves (e.g. daily from cron); prints its progress;\n' +
+    'Ctrl-C stops after the current batch, and running it again goes on.\n',
   async run(argv, io) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...HELP_OPTION, 'batch-size': { type: 'string' } } });
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...HELP_OPTION, 'batch-size': { type: 'string' }, rest: { type: 'string' } } });
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const batchText = values['batch-size'] ?? '1000';
+    const batchText = values['batch-size'] ?? String(DEFAULT_BATCH);
     const batchSize = /^\d{1,6}$/.test(batchText) ? Number(batchText) : NaN;
     if (!(batchSize >= 1)) throw new UsageError(`--batch-size takes a whole number from 1 to 999999, not "${batchText}"`);
+    const restText = values.rest ?? String(DEFAULT_REST);
+    const rest = /^\d{1,3}(\.\d{1,3})?$/.test(restText) ? Number(restText) : NaN;
+    if (!(rest >= 0 && rest <= 100)) throw new UsageError(`--rest takes a number from 0 to 100, not "${restText}"`);
     let stopping = false;
     const onSignal = () => {
       stopping = true;
@@ -39,6 +50,8 @@ export const tokensClear: Command = {
           reuseIntervalSeconds: settings.sessions.reuseInterval,
           batchSize,
           shouldStop: () => stopping,
+          rest,
+          clock: systemClock,
           onProgress: (so) => {
             if (systemClock.now() - lastReport < PROGRESS_EVERY_MS) return;
             lastReport = systemClock.now();
