@@ -10,9 +10,9 @@ const PROGRESS_EVERY_MS = 2000;
 const DEFAULT_BATCH = 1000;
 /**
  * Rest after each batch, as a multiple of the batch's own time, unless --rest says otherwise:
- * 1 keeps the database busy with the clear at most half of the time.
+ * 2 keeps the database busy with the clear at most a third of the time.
  */
-const DEFAULT_REST = 1;
+const DEFAULT_REST = 2;
 
 export const tokensClear: Command = {
   summary: 'Delete expired and revoked tokens and ended devices.',
