@@ -50,8 +50,8 @@ function copiesOf(name: string, folder: string, found: string[] = []): string[] 
   return found;
 }
 
-// Its tests install from the registry and type-check: each may take longer than npm test's
-// --test-timeout (tools/run-tests.ts), so they have 15 minutes each (a suite's timeout is its tests').
+// Its tests install from the registry and type-check: one may take longer than npm test's
+// --test-timeout (tools/run-tests.ts), so the suite has 15 minutes (its tests inherit it too).
 describe('the packed package in a new project', { skip: !enabled && 'set GATEHOUSE_PACK_TEST=1 (installs from the npm registry)', timeout: 900_000 }, () => {
   const dir = enabled ? mkdtempSync(join(tmpdir(), 'gatehouse-pack-')) : '';
   const app = join(dir, 'app');
