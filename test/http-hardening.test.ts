@@ -253,6 +253,11 @@ describe('device names, user agents and audit fields are printable', () => {
     assert.equal(printable('\ud800x\udfff', 255), '\ufffdx\ufffd');
     assert.equal(printable('😀'.repeat(300), 255), '😀'.repeat(255), 'cut by code points');
     assert.equal(printable(' \r\n\t ', 255), '');
+    // Plain text comes back as it is; spaces at the ends or doubled, and length, still count.
+    assert.equal(printable('/graphql', 200), '/graphql');
+    assert.equal(printable('Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101', 255), 'Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101');
+    assert.equal(printable(' a  b ', 255), 'a b');
+    assert.equal(printable('x'.repeat(300), 255), 'x'.repeat(255));
   });
 
   let server: TestServer;

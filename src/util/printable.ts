@@ -12,6 +12,9 @@
  * printable('Pixel\u202e\r\n\x1b[31mowned\x1b[0m   7', 255); // 'Pixel owned 7'
  */
 export function printable(text: string, maxLength: number): string {
+  // Words of visible ASCII with single spaces between them (a path, most user agents): none
+  // of the steps below changes them, so they are answered without running them.
+  if (text.length <= maxLength && PLAIN.test(text)) return text;
   const cleaned = text
     .replace(LONE_SURROGATE, '\ufffd')
     .replace(ANSI, '')
@@ -24,6 +27,7 @@ export function printable(text: string, maxLength: number): string {
   return Array.from(cleaned).slice(0, maxLength).join('').trimEnd();
 }
 
+const PLAIN = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\s\S]?)|\x9b[0-?]*[ -/]*[@-~]?/g;
