@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type * as Orm from '../../src/db/orm';
-import { answeredForTheRun, askInAProcess, shownUrl, skipOrFail } from './services';
+import { answersSync, shownUrl, skipOrFail } from './services';
 
 /** The server tests use: PG_URL, else the machine's local PostgreSQL. */
 export const PG_ADMIN_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -60,7 +60,7 @@ async function newMigrated(): Promise<string> {
     } finally {
       await orm.close(true);
     }
-    const shape = await shapeOf(name);
+    const shape = await withDatabase(name, shapeIn);
     migratedShape ??= shape;
     if (shape !== migratedShape) throw new Error(`a freshly migrated database differs from the first one:\n${shape}\n${migratedShape}`);
   } catch (error) {
@@ -87,10 +87,6 @@ async function emptied(name: string): Promise<boolean> {
     await client.query(`truncate ${tables.rows.map((row) => row.name).join(', ')} restart identity cascade`);
     return true;
   }).catch(() => false);
-}
-
-async function shapeOf(name: string): Promise<string> {
-  return withDatabase(name, shapeIn);
 }
 
 async function shapeIn(client: Client): Promise<string> {
@@ -162,12 +158,9 @@ export async function postgresAnswers(): Promise<boolean> {
   }
 }
 
-let answersSync: boolean | undefined;
-
-/** The same question, answered synchronously (so suites can be skipped when declared): as the run found, else asked in a process. */
+/** The same question, answered synchronously (so suites can be skipped when declared): see `answersSync`. */
 export function postgresAnswersSync(): boolean {
-  answersSync ??= answeredForTheRun('postgresql') ?? askInAProcess(__filename, 'postgresAnswers');
-  return answersSync;
+  return answersSync('postgresql', __filename, 'postgresAnswers');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { answeredForTheRun, askInAProcess, shownUrl, skipOrFail } from './services';
+import { answersSync, shownUrl, skipOrFail } from './services';
 
 /** The Redis tests use: REDIS_TEST_URL, else the machine's local one. */
 export const REDIS_TEST_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
@@ -19,12 +19,9 @@ export async function redisAnswers(): Promise<boolean> {
   }
 }
 
-let answers: boolean | undefined;
-
-/** Whether Redis answers PING, synchronously (so suites can be skipped when declared): as the run found, else asked in a process. */
+/** Whether Redis answers PING, synchronously (so suites can be skipped when declared): see `answersSync`. */
 export function redisAnswersSync(): boolean {
-  answers ??= answeredForTheRun('redis') ?? askInAProcess(__filename, 'redisAnswers');
-  return answers;
+  return answersSync('redis', __filename, 'redisAnswers');
 }
 
 /**

@@ -29,22 +29,27 @@ export function skipOrFail(missing: string | false): string | false {
   return missing;
 }
 
-/**
- * Whether a service answered when tools/run-tests.ts asked it, once for the whole run, before
- * starting the test processes (TEST_SERVICES_ANSWERED: the names that did, e.g. "postgresql
- * redis"), so no process asks again; undefined when a file runs on its own.
- */
-export function answeredForTheRun(service: 'postgresql' | 'redis'): boolean | undefined {
-  const answered = process.env.TEST_SERVICES_ANSWERED;
-  return answered === undefined ? undefined : answered.split(' ').includes(service);
-}
+const answered = new Map<'postgresql' | 'redis', boolean>();
 
 /**
- * Runs `check` (an async function exported by the compiled module `file`, resolving true when
- * its service answers) in a process of its own and waits for it: how a suite asks a service
- * while it is being declared, which cannot wait for a promise.
+ * Whether `service` answers, synchronously (so suites can be skipped when declared), asked
+ * once per process: as tools/run-tests.ts found when it asked, once for the whole run,
+ * before starting the test processes (TEST_SERVICES_ANSWERED: the names that did, e.g.
+ * "postgresql redis"); else, for a file run on its own, by running `check` (an async function
+ * exported by the compiled module `file`, resolving true when the service answers) in a
+ * process of its own and waiting for it.
  */
-export function askInAProcess(file: string, check: string): boolean {
+export function answersSync(service: 'postgresql' | 'redis', file: string, check: string): boolean {
+  let answer = answered.get(service);
+  if (answer === undefined) {
+    const forTheRun = process.env.TEST_SERVICES_ANSWERED;
+    answer = forTheRun === undefined ? askInAProcess(file, check) : forTheRun.split(' ').includes(service);
+    answered.set(service, answer);
+  }
+  return answer;
+}
+
+function askInAProcess(file: string, check: string): boolean {
   const script = `require(${JSON.stringify(file)}).${check}().then((ok) => process.exit(ok ? 0 : 1), () => process.exit(1))`;
   try {
     execFileSync(process.execPath, ['-e', script], { stdio: 'ignore', timeout: 5000 });
