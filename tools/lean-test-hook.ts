@@ -2,11 +2,11 @@
  * Preloaded into every test process by tools/run-tests.ts (`--require`): node:test's own
  * async hook is made to record the tests alone, not every asynchronous resource they make.
  *
- * Why: node:test (Node 20's, read for this) keeps a map from each async resource to the test it belongs
- * to, filled by an async hook with an `init` and a `destroy` callback. A `destroy` callback
- * makes Node track the end of every promise (a weak callback on each, run by the garbage
- * collector): 10-15 % of the CPU of a test process here, where each request makes hundreds
- * of promises (`registerDestroyHook`, `promiseInitHookWithDestroyTracking` and the hook
+ * Why: node:test (Node 20's, read for this) keeps a map from each async resource to the
+ * test it belongs to, filled by an async hook with an `init` and a `destroy` callback. A
+ * `destroy` callback makes Node track the end of every promise (a weak callback on each, run
+ * by the garbage collector): 10-15 % of the CPU of a test process here, where each request
+ * makes hundreds of promises (`registerDestroyHook`, `promiseInitHookWithDestroyTracking` and the hook
  * itself in a profile). npm test: 79 -> 74 s of CPU, 52.7 -> 50.6 s of wall time.
  *
  * What stays: node:test finds a test's parent, and each top-level hook its file, by the

@@ -51,7 +51,6 @@ export const tokensClear: Command = {
           batchSize,
           shouldStop: () => stopping,
           rest,
-          clock: systemClock,
           onProgress: (so) => {
             if (systemClock.now() - lastReport < PROGRESS_EVERY_MS) return;
             lastReport = systemClock.now();
