@@ -105,8 +105,7 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
 describe('two instances on one PostgreSQL', { skip: postgresSkip() }, () => {
   it('deliver each mail exactly once', async () => {
     const smtp = await startSmtp();
-    const leased = await leasePostgres();
-    const db = { url: leased.url, drop: leased.release };
+    const db = await database('postgresql');
     const settings = loadSettings(testEnv({ DATABASE_URL: db.url, SMTP_URL: smtp.url, ...FAST_RETRIES }));
     const instances: RunningGatehouse[] = [];
     try {
