@@ -91,6 +91,7 @@ export const COSTS: Readonly<Record<string, number>> = {
   'settings.test.js': 0.18,
   'sqlite-connections.test.js': 0.05,
   'startup-errors.test.js': 2.02,
+  'store-driver.test.js': 0.30,
   'store-events.test.js': 1.13,
   'subscriptions-cluster.test.js': 2.68,
   'subscriptions-endings.test.js': 2.50,

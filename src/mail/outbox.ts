@@ -4,8 +4,8 @@ import { affected, dbDate, msOf, type Row } from '../store/rows';
 import { execute, onSqlite } from '../store/execute';
 
 /**
- * The mail outbox's SQL (`gatehouse_mail_outbox`), through `em.execute` with `?`
- * parameters (escaped into the text by MikroORM). A row is a mail (`template` a template name) or an account request not
+ * The mail outbox's SQL (`gatehouse_mail_outbox`), through the store's `execute` with `?`
+ * parameters (bound by the driver). A row is a mail (`template` a template name) or an account request not
  * worked out yet (`job:…`, see `src/accounts/jobs.ts`); either way it is written in the
  * transaction of what it reports, taken by one instance at a time (`claimDue`), and ends
  * sent (`sent_at`, payload cleared) or failed (`next_attempt_at` null, kept with its

@@ -2,10 +2,9 @@ import type { Attributes } from '@opentelemetry/api';
 import type * as Knex from '@mikro-orm/knex';
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { inSpan } from '../tracing/spans';
+import { runStatement } from './driver';
 
-type Method = 'all' | 'get' | 'run';
-type Connection = ReturnType<EntityManager['getConnection']>;
-type Transaction = Parameters<Parameters<Connection['transactional']>[0]>[0];
+export type Method = 'all' | 'get' | 'run';
 
 let sqlitePlatform: typeof Knex.BaseSqlitePlatform | undefined;
 
@@ -20,33 +19,31 @@ export function onSqlite(em: { getPlatform(): unknown }): boolean {
 }
 
 /** The span attributes of one statement: the database, the statement's verb and its text (placeholders, never values). */
-function statementAttributes(em: { getPlatform(): unknown }, statement: string): [string, Attributes] {
+function statementAttributes(sqlite: boolean, statement: string): [string, Attributes] {
   const verb = /^\s*(\w+)/.exec(statement)?.[1]?.toLowerCase() ?? 'sql';
   return [
     `gatehouse.db.${verb}`,
-    { 'db.system.name': onSqlite(em) ? 'sqlite' : 'postgresql', 'db.operation.name': verb, 'db.query.text': statement },
+    { 'db.system.name': sqlite ? 'sqlite' : 'postgresql', 'db.operation.name': verb, 'db.query.text': statement },
   ];
 }
 
 /**
- * Every SQL statement of the session store goes through here: MikroORM's public
- * `em.execute` with `?` parameters (MikroORM escapes each value into the statement text,
- * `platform.formatQuery`: they are not sent as server-side binds), inside a trace span (`gatehouse.db.update`, …) whose
- * attributes are the database, the verb and the statement text with its `?` placeholders;
- * the parameters (hashes, ids, times) never reach the span.
+ * Every SQL statement of the session store goes through here, with `?` parameters, inside a
+ * trace span (`gatehouse.db.update`, …) whose attributes are the database, the verb and the
+ * statement text with its `?` placeholders; the parameters (hashes, ids, times) never reach
+ * the span. The statement runs on the driver's own connection (`./driver.ts`), taken from
+ * and given back to MikroORM's pool (the transaction's connection inside `transaction`), with
+ * the values bound by the driver, not escaped into the text: SQLite keeps each statement
+ * prepared, PostgreSQL gets the same text every time. Errors are MikroORM's
+ * (`UniqueConstraintViolationException`, …), results its `em.execute` shapes.
  *
  * @example
  * const rows = await execute<Row[]>(em, 'select id from gatehouse_device where user_id = ?', [userId]);
  */
 export function execute<T = any>(em: EntityManager, statement: string, params: readonly unknown[] = [], method: Method = 'all'): Promise<T> {
-  const [name, attributes] = statementAttributes(em, statement);
-  return inSpan(name, attributes, () => em.execute(statement, params as unknown[], method) as Promise<T>);
-}
-
-/** The same, for a statement on a connection's own transaction (`connection.transactional`). */
-export function executeOn<T = any>(em: EntityManager, trx: Transaction, statement: string, params: readonly unknown[] = [], method: Method = 'all'): Promise<T> {
-  const [name, attributes] = statementAttributes(em, statement);
-  return inSpan(name, attributes, () => em.getConnection().execute(statement, params as unknown[], method, trx) as Promise<T>);
+  const sqlite = onSqlite(em);
+  const [name, attributes] = statementAttributes(sqlite, statement);
+  return inSpan(name, attributes, () => runStatement(em, sqlite, statement, params, method) as Promise<T>);
 }
 
 /**

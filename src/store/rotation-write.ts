@@ -75,7 +75,7 @@ function sqliteRow(answer: unknown): Row {
  * slides when due, the token is claimed (only while still unused and unrevoked, its device
  * live and its user active) and its successor is inserted, all or nothing. The caller decides
  * with `decideRotation` on the returned row; `written` says whether the write happened.
- * Through `em.execute` with `?` parameters (`./execute.ts`).
+ * Through `execute` with `?` parameters (`./execute.ts`).
  *
  * @example
  * const { row, written } = await attemptRotation(em, prepared);

@@ -3,7 +3,8 @@ import type { UserSnapshot } from '../sessions/cache';
 import { firstValidIat } from '../sessions/snapshots';
 
 /**
- * The store's raw SQL goes through MikroORM's public `em.execute` with `?` parameters, which MikroORM escapes into the text (one helper, `execute.ts`, which also gives each statement its trace span).
+ * The store's raw SQL goes through one helper, `execute.ts` (each statement in its trace span,
+ * `?` parameters bound by the driver on MikroORM's connection: `driver.ts`).
  * These helpers turn values into what the database's column types take, and rows back
  * into plain views, the same way on SQLite (dates kept as milliseconds, booleans as 0/1,
  * JSON as text) and PostgreSQL.
