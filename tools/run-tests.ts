@@ -98,6 +98,7 @@ export const COSTS: Readonly<Record<string, number>> = {
   'subscriptions-shutdown.test.js': 2.42,
   'subscriptions-type-graphql.test.js': 0.06,
   'subscriptions.test.js': 4.55,
+  'successor.test.js': 0.02,
   'token-cache.test.js': 0.13,
   'traces.test.js': 0.09,
   'ttl-map.test.js': 0.00,

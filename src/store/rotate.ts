@@ -28,7 +28,7 @@ const MAX_CHAIN_STEPS = 32;
 /** How many times a rotation that lost a race reads the token again (the second read always decides). */
 const MAX_ATTEMPTS = 3;
 
-const READ_LINK = 'select id, used_at, revoked_at, replaced_by_id, sealed_successor from gatehouse_refresh_token where id = ?';
+const READ_LINK = 'select id, token_hash, used_at, revoked_at, replaced_by_id, sealed_successor from gatehouse_refresh_token where id = ?';
 
 function stateOf(row: Row | undefined): RotationState | null {
   if (!row) return null;
@@ -133,8 +133,9 @@ function refused(deps: StoreDeps, problem: RefreshProblem, origin: Origin): Inva
 
 /**
  * The live end of a used token's successor chain: each successor is sealed under the token
- * it replaced, so only a holder of `presented` can open the next one. Null when the chain
- * ends in a revoked token or cannot be opened.
+ * it replaced, so only a holder of `presented` can open the next one, and what opens counts
+ * only if it hashes to the successor's stored hash. Null when the chain ends in a revoked
+ * token or cannot be opened.
  */
 async function liveEnd(em: EntityManager, row: Row, presented: string): Promise<string | null> {
   let link = { replacedById: row.t_replaced_by_id, sealed: row.t_sealed_successor };
@@ -143,7 +144,7 @@ async function liveEnd(em: EntityManager, row: Row, presented: string): Promise<
     const next = typeof link.sealed === 'string' && link.replacedById ? openSuccessor(link.sealed, text) : null;
     if (!next) return null;
     const [successor] = (await execute(em, READ_LINK, [link.replacedById])) as Row[];
-    if (!successor || successor.revoked_at != null) return null;
+    if (!successor || successor.revoked_at != null || successor.token_hash !== hashRefreshToken(next)) return null;
     if (successor.used_at == null) return next;
     link = { replacedById: successor.replaced_by_id, sealed: successor.sealed_successor };
     text = next;
