@@ -17,6 +17,7 @@ import { type Clock, systemClock } from './util/clock';
 import { GatehouseEvents } from './store/events';
 import { SessionStore } from './store/store';
 import { startSealSweeper } from './store/clear-sealed';
+import { startSqliteCheckpoints } from './db/sqlite-checkpoints';
 import { auditListener } from './logging/audit-listener';
 import { metricsListener } from './metrics/event-listener';
 import { GatehouseMetrics } from './metrics/metrics';
@@ -170,6 +171,8 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
   bus.onSignal((signal) => live.receive(signal));
   // A rotated token's sealed successor is cleared once the grace window has passed.
   const stopSealSweeper = startSealSweeper(() => store.clearSealedSuccessors(), settings.sessions.reuseInterval, warn);
+  // SQLite whose automatic checkpoint is off (a database Gatehouse opened): checkpoints off the event loop.
+  const checkpoints = startSqliteCheckpoints(orm, warn);
   const gh: Gatehouse = {
     settings,
     clock,
@@ -199,6 +202,7 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
       await mail.stop();
       live.close();
       stopSealSweeper();
+      await checkpoints.stop();
       if (metricsServer) await (await metricsServer.catch(() => undefined))?.close();
       await bus.close();
       if (!redis) return;

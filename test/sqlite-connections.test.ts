@@ -5,9 +5,15 @@
  * (src/db/config.ts) sets them, WAL and the busy timeout on every connection, so foreign keys
  * and their cascades hold for the server's whole life. The test
  * moves the wall clock the pool reads instead of waiting 10 s.
+ *
+ * The server's connections leave checkpoints to a worker thread (src/db/sqlite-checkpoints.ts):
+ * what the server writes reaches the database file, and the log starts over instead of
+ * growing, without the test (or the server's connection) ever checkpointing.
  */
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { after, before, describe, it, mock } from 'node:test';
+import { BACKGROUND_AUTOCHECKPOINT_FRAMES, RESTART_FRAMES } from '../src/db/sqlite-checkpoints';
 import { startTestServer, type TestServer } from './support/server';
 
 describe('SQLite connections', () => {
@@ -23,8 +29,9 @@ describe('SQLite connections', () => {
       foreignKeys: Number(Object.values((await sql('PRAGMA foreign_keys'))[0]!)[0]),
       journal: String(Object.values((await sql('PRAGMA journal_mode'))[0]!)[0]),
       busyTimeout: Number(Object.values((await sql('PRAGMA busy_timeout'))[0]!)[0]),
+      autoCheckpoint: Number(Object.values((await sql('PRAGMA wal_autocheckpoint'))[0]!)[0]),
     });
-    const expected = { foreignKeys: 1, journal: 'wal', busyTimeout: 5000 };
+    const expected = { foreignKeys: 1, journal: 'wal', busyTimeout: 5000, autoCheckpoint: BACKGROUND_AUTOCHECKPOINT_FRAMES };
     assert.deepEqual(await pragmas(), expected);
     mock.timers.enable({ apis: ['Date'], now: Date.now() + 60_000 });
     try {
@@ -37,5 +44,30 @@ describe('SQLite connections', () => {
     } finally {
       mock.timers.reset();
     }
+  });
+
+  it('a worker copies the log into the database and starts it over', async () => {
+    const { sql, settings } = server();
+    const file = settings.database.url.replace(/^sqlite:/, '');
+    const size = (path: string) => {
+      try {
+        return statSync(path).size;
+      } catch {
+        return 0;
+      }
+    };
+    await sql('create table scratch (id integer primary key, body blob not null)');
+    const before = size(file);
+    // Half again the log's size at which the worker starts it over (RESTART_FRAMES pages of
+    // 4 KiB), and less than SQLite's own bound on the server's connection.
+    const written = 24 * 1024 * 1024;
+    assert.ok(written > RESTART_FRAMES * 4096 && written < BACKGROUND_AUTOCHECKPOINT_FRAMES * 4096);
+    for (let i = 0; i < written / 8192; i++) await sql(`insert into scratch (body) values (randomblob(8192))`);
+    // The worker's rounds are 20 ms apart (more under load): poll for its work, never checkpointing here.
+    const copied = () => size(file) - before >= written;
+    const startedOver = () => size(`${file}-wal`) < RESTART_FRAMES * (4096 + 24) + 32;
+    for (let tries = 0; !(copied() && startedOver()) && tries < 1000; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(copied(), `the database file grew by ${size(file) - before} bytes of ${written} written`);
+    assert.ok(startedOver(), `the log started over (it is ${size(`${file}-wal`)} bytes)`);
   });
 });

@@ -89,7 +89,7 @@ export const COSTS: Readonly<Record<string, number>> = {
   'server-process.test.js': 1.69,
   'session-hardening.test.js': 3.02,
   'settings.test.js': 0.18,
-  'sqlite-connections.test.js': 0.05,
+  'sqlite-connections.test.js': 1.50,
   'startup-errors.test.js': 2.02,
   'store-driver.test.js': 0.30,
   'store-events.test.js': 1.13,

@@ -7,6 +7,7 @@ import { gatehouseEntities } from '../entities';
 import { sqliteMigrations } from '../migrations/sqlite';
 import { postgresqlMigrations } from '../migrations/postgresql';
 import type { DatabaseSettings } from '../settings';
+import { BACKGROUND_AUTOCHECKPOINT_FRAMES } from './sqlite-checkpoints';
 
 export type Dialect = 'sqlite' | 'postgresql';
 
@@ -47,6 +48,16 @@ const migratorOnFirstUse = {
   },
 };
 
+export interface OrmOptions {
+  debug?: boolean;
+  /**
+   * SQLite: move SQLite's automatic checkpoint out of the way on every connection (to
+   * `BACKGROUND_AUTOCHECKPOINT_FRAMES`), for a process that checkpoints in the background instead (a server or `createGatehouse`: its runtime starts
+   * `startSqliteCheckpoints`, src/db/sqlite-checkpoints.ts). Short-lived commands keep it on.
+   */
+  backgroundCheckpoints?: boolean;
+}
+
 /**
  * The MikroORM configuration for a database URL. Migrations are listed in code
  * (`src/migrations/<dialect>/index.ts`), so they run the same from `src` and `dist`.
@@ -55,7 +66,7 @@ const migratorOnFirstUse = {
  * never loads `pg`, a PostgreSQL one never loads libsql, and merely requiring Gatehouse loads
  * neither. The migrator and the migration classes are loaded when migrations run or are checked.
  */
-export function ormConfig(database: Pick<DatabaseSettings, 'url' | 'poolMin' | 'poolMax'>, extra: { debug?: boolean } = {}) {
+export function ormConfig(database: Pick<DatabaseSettings, 'url' | 'poolMin' | 'poolMax'>, extra: OrmOptions = {}) {
   const dialect = dialectOf(database.url);
   const common = {
     entities: gatehouseEntities,
@@ -107,6 +118,7 @@ export function ormConfig(database: Pick<DatabaseSettings, 'url' | 'poolMin' | '
           run('PRAGMA journal_mode = WAL');
           run('PRAGMA synchronous = NORMAL');
           run('PRAGMA busy_timeout = 5000');
+          if (extra.backgroundCheckpoints) run(`PRAGMA wal_autocheckpoint = ${BACKGROUND_AUTOCHECKPOINT_FRAMES}`);
           done(null, connection);
         } catch (error) {
           done(error as Error, connection);

@@ -1,20 +1,21 @@
 import { MikroORM } from '@mikro-orm/core';
 import type { DatabaseSettings } from '../settings';
-import { dialectOf, ormConfig, sqlitePath } from './config';
+import { dialectOf, ormConfig, type OrmOptions, sqlitePath } from './config';
 import { prepareSqliteFile } from './sqlite-file';
 
 /**
- * Opens the database named by `DATABASE_URL` (does not migrate). A SQLite file and its
+ * Opens the database named by `DATABASE_URL` (does not migrate). `backgroundCheckpoints`: for
+ * a long-lived process whose runtime checkpoints SQLite off the event loop (`ormConfig`). A SQLite file and its
  * folders are created private to the owner (`prepareSqliteFile`).
  *
  * @example
  * const orm = await openDatabase(loadSettings(process.env).database);
  */
-export async function openDatabase(database: Pick<DatabaseSettings, 'url' | 'poolMin' | 'poolMax'>): Promise<MikroORM> {
+export async function openDatabase(database: Pick<DatabaseSettings, 'url' | 'poolMin' | 'poolMax'>, options: Pick<OrmOptions, 'backgroundCheckpoints'> = {}): Promise<MikroORM> {
   try {
     // The file holds password and token hashes: folder 700 and file 600 (see sqlite-file.ts).
     if (dialectOf(database.url) === 'sqlite') prepareSqliteFile(sqlitePath(database.url));
-    return await MikroORM.init(ormConfig(database) as Parameters<typeof MikroORM.init>[0]);
+    return await MikroORM.init(ormConfig(database, options) as Parameters<typeof MikroORM.init>[0]);
   } catch (error) {
     throw new DatabaseUnavailable(database.url, error);
   }

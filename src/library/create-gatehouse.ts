@@ -36,7 +36,7 @@ export async function createGatehouse(options: CreateGatehouseOptions = {}): Pro
   const keys = loadTokenKeys(settings);
   let orm = options.orm;
   if (!orm) {
-    orm = await openDatabase(settings.database);
+    orm = await openDatabase(settings.database, { backgroundCheckpoints: true });
     try {
       await applyMigrations(orm);
     } catch (error) {

@@ -44,7 +44,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const logger = options.logger ?? createLogger(settings);
   const log = options.log ?? ((error: unknown) => logger.error({ err: error }, 'unexpected error'));
   const keys = loadTokenKeys(settings);
-  const orm: MikroORM = await openDatabase(settings.database);
+  const orm: MikroORM = await openDatabase(settings.database, { backgroundCheckpoints: true });
   let gatehouse: Gatehouse | undefined;
   try {
     if (options.migrate !== false) await applyMigrations(orm);

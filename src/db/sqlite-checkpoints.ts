@@ -1,0 +1,117 @@
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { MikroORM } from '@mikro-orm/core';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
+import { execute, onSqlite } from '../store/execute';
+import { type CheckpointReport, type CheckpointWorkerData, EXITING, IN_CALL } from './sqlite-checkpoint-worker';
+
+/** How long the process's exit waits for a worker that is inside the driver, at most. */
+const EXIT_WAIT_MS = 5000;
+
+/**
+ * The flags of every running worker, and one `exit` listener for them all: `process.exit()`
+ * (or the end of the process) terminates worker threads wherever they are, and libsql
+ * aborts the whole process (a Rust panic, exit code 134) when its thread is terminated
+ * inside a call. The listener tells each worker to start no more calls and waits, blocking,
+ * for those inside one (a checkpoint round: milliseconds, at most `EXIT_WAIT_MS`).
+ */
+const running = new Set<Int32Array>();
+let exitListener: (() => void) | undefined;
+function waitForWorkersAtExit(): void {
+  const deadline = Date.now() + EXIT_WAIT_MS;
+  for (const flags of running) {
+    Atomics.store(flags, EXITING, 1);
+    while (Atomics.load(flags, IN_CALL) === 1 && Date.now() < deadline) Atomics.wait(flags, IN_CALL, 1, 50);
+  }
+}
+
+/**
+ * At this many frames in the log (4 KiB each: 16 MiB) the worker starts it over. The log's
+ * bound is this plus what the server writes during one round of copying.
+ */
+export const RESTART_FRAMES = 4096;
+/**
+ * SQLite's own automatic checkpoint on the server's connections, kept as the bound the
+ * worker cannot promise (it may be starved of CPU, or fail): at this many frames (64 MiB)
+ * a commit copies the log itself, as SQLite does at 1,000 by default. Also how a runtime
+ * knows the connections were opened for background checkpoints (`ormConfig`).
+ */
+export const BACKGROUND_AUTOCHECKPOINT_FRAMES = 16384;
+
+export interface SqliteCheckpoints {
+  /** Stops the worker (its connection closed) and waits for it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Checkpoints of a SQLite database off the event loop. The server's connections run with
+ * SQLite's automatic checkpoint moved out of the way (`PRAGMA wal_autocheckpoint =
+ * BACKGROUND_AUTOCHECKPOINT_FRAMES`, set by `ormConfig` with `backgroundCheckpoints`); by
+ * default, every 1,000th page written made the write
+ * that crossed it copy the log into the database and wait for two `fsync`s, on the event
+ * loop (the libsql driver is synchronous): up to tens of milliseconds, about 40 % of a
+ * rotation's time in SQLite on the 2-core machine (issue 14, docs/benchmarks.md).
+ *
+ * A worker thread (`./sqlite-checkpoint-worker.ts`) with a connection of its own does the
+ * copying and the waiting, and starts the log over (truncated) once it holds
+ * `RESTART_FRAMES`: for that step it waits for the server's statement in progress, and the
+ * server's writes wait while it copies and syncs what they wrote during its last round
+ * (a few milliseconds under load, once per `RESTART_FRAMES`).
+ *
+ * Started only on a SQLite file whose connection has that setting (so a MikroORM instance
+ * of the host's own, configured otherwise, is left to SQLite); a no-op on PostgreSQL. Failures are warnings (the first of them).
+ *
+ * @example
+ * const checkpoints = startSqliteCheckpoints(orm, console.warn);
+ * // … on shutdown
+ * await checkpoints.stop();
+ */
+export function startSqliteCheckpoints(orm: MikroORM, warn: (message: string) => void): SqliteCheckpoints {
+  let worker: Worker | undefined;
+  let stopped = false;
+  const em = () => orm.em.fork() as unknown as EntityManager;
+  let warned = false;
+  const received = (report: CheckpointReport) => {
+    if (!warned) warn(`gatehouse: SQLite background checkpoint failed (${report.error})`);
+    warned = true;
+  };
+
+  const started = (async () => {
+    const path = orm.config.get('dbName');
+    if (!onSqlite(em()) || typeof path !== 'string' || path === ':memory:') return;
+    const [row] = (await execute(em(), 'PRAGMA wal_autocheckpoint')) as Array<Record<string, unknown>>;
+    if (Number(Object.values(row ?? {})[0]) !== BACKGROUND_AUTOCHECKPOINT_FRAMES || stopped) return;
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    const data: CheckpointWorkerData = {
+      path,
+      driver: require.resolve('libsql', { paths: [dirname(require.resolve('@mikro-orm/knex'))] }),
+      busyMs: 20,
+      idleMs: 500,
+      restartFrames: RESTART_FRAMES,
+      waitMs: 100,
+      flags,
+    };
+    worker = new Worker(join(__dirname, 'sqlite-checkpoint-worker.js'), { workerData: data });
+    worker.unref();
+    running.add(flags);
+    worker.once('exit', () => running.delete(flags));
+    if (!exitListener) process.on('exit', (exitListener = waitForWorkersAtExit));
+    worker.on('message', received);
+    worker.on('error', (error) => warn(`gatehouse: SQLite checkpoint worker failed (${error.message})`));
+  })().catch((error: unknown) => warn(`gatehouse: SQLite background checkpoints not started (${error instanceof Error ? error.message : String(error)})`));
+
+  return {
+    async stop() {
+      stopped = true;
+      await started;
+      const running = worker;
+      if (!running) return;
+      worker = undefined;
+      const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+      running.postMessage('stop');
+      const timer = setTimeout(() => void running.terminate(), 2000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
