@@ -30,6 +30,8 @@ function waitForWorkersAtExit(): void {
  * bound is this plus what the server writes during one round of copying.
  */
 export const RESTART_FRAMES = 4096;
+/** The worker copies the log each time it has grown by this many frames (SQLite's own default interval). */
+export const COPY_FRAMES = 1000;
 /**
  * SQLite's own automatic checkpoint on the server's connections, kept as the bound the
  * worker cannot promise (it may be starved of CPU, or fail): at this many frames (64 MiB)
@@ -53,7 +55,7 @@ export interface SqliteCheckpoints {
  * rotation's time in SQLite on the 2-core machine (issue 14, docs/benchmarks.md).
  *
  * A worker thread (`./sqlite-checkpoint-worker.ts`) with a connection of its own does the
- * copying and the waiting, and starts the log over (truncated) once it holds
+ * copying (every `COPY_FRAMES`) and the waiting, and starts the log over (truncated) once it holds
  * `RESTART_FRAMES`: for that step it waits for the server's statement in progress, and the
  * server's writes wait while it copies and syncs what they wrote during its last round
  * (a few milliseconds under load, once per `RESTART_FRAMES`).
@@ -85,8 +87,8 @@ export function startSqliteCheckpoints(orm: MikroORM, warn: (message: string) =>
     const data: CheckpointWorkerData = {
       path,
       driver: require.resolve('libsql', { paths: [dirname(require.resolve('@mikro-orm/knex'))] }),
-      busyMs: 20,
-      idleMs: 500,
+      pollMs: 20,
+      copyFrames: COPY_FRAMES,
       restartFrames: RESTART_FRAMES,
       waitMs: 100,
       flags,
