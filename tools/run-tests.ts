@@ -67,6 +67,7 @@ export const COSTS: Readonly<Record<string, number>> = {
   'flows.test.js': 0.85,
   'hostile.test.js': 10.07,
   'http-hardening.test.js': 2.55,
+  'jws-sign.test.js': 0.60,
   'jwt-verification.test.js': 0.81,
   'login-throttle.test.js': 1.72,
   'logs.test.js': 0.15,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import jwt from 'jsonwebtoken';
 import type { Settings } from '../../settings';
 import type { TokenKeys } from '../keys';
 import type { AccessClaims, AccessSubject } from './claims';
+import { signature } from './jws';
 import { MAX_TOKEN_BYTES } from './verify';
 
 /** Builds the claims of a new access token. Pure but for the random `jti`. */
@@ -26,7 +26,22 @@ export function accessClaims(subject: AccessSubject, settings: Settings, now: nu
 }
 
 /**
- * Signs an access token.
+ * The protected header of every token `keys` signs, encoded: `{"alg":…,"typ":"JWT"}` and, for
+ * an asymmetric key, its `kid` (the header jsonwebtoken wrote, byte for byte). One per keys.
+ */
+const headers = new WeakMap<TokenKeys, string>();
+function headerOf(keys: TokenKeys): string {
+  let header = headers.get(keys);
+  if (header === undefined) {
+    header = Buffer.from(JSON.stringify({ alg: keys.algorithm, typ: 'JWT', ...(keys.kid ? { kid: keys.kid } : {}) })).toString('base64url');
+    headers.set(keys, header);
+  }
+  return header;
+}
+
+/**
+ * Signs an access token: JWS compact serialization (RFC 7515 §7.1) of the claims as JSON,
+ * with the configured algorithm and key (`./jws.ts`).
  *
  * @example
  * const { token, claims } = signAccessToken({ userId: 'u1', username: 'ada', origIat: now }, settings, keys, now);
@@ -38,10 +53,8 @@ export function signAccessToken(
   now: number,
 ): { token: string; claims: AccessClaims } {
   const claims = accessClaims(subject, settings, now);
-  const token = jwt.sign(claims, keys.signingKey, {
-    algorithm: keys.algorithm,
-    ...(keys.kid ? { keyid: keys.kid } : {}),
-  });
+  const signed = `${headerOf(keys)}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  const token = `${signed}.${signature(keys.algorithm, keys.signingKey, signed)}`;
   if (token.length > MAX_TOKEN_BYTES) {
     // Only an extraClaims hook can get here; fail loudly rather than issue a token verification refuses.
     throw new Error(`access token of ${token.length} bytes is over ${MAX_TOKEN_BYTES}: the extraClaims hook adds too much`);

@@ -1,8 +1,9 @@
-import { constants, createHmac, type KeyObject, timingSafeEqual, verify as cryptoVerify } from 'node:crypto';
+import { type KeyObject, timingSafeEqual } from 'node:crypto';
 import type { TokenProblem } from '../../errors';
 import type { Algorithm, Settings } from '../../settings';
 import { isHmac, type TokenKeys } from '../keys';
 import type { AccessClaims } from './claims';
+import { asymmetricSignatureValid, signature as signatureOf } from './jws';
 import { timeProblem } from './time';
 
 /**
@@ -31,7 +32,8 @@ export type VerifyResult =
  * `MAX_TOKEN_BYTES` are refused unread. `now` is Unix seconds (the instance's clock).
  * Returns a result, never throws.
  *
- * jsonwebtoken still signs (`sign.ts`), and its tests' tokens are what this accepts.
+ * The algorithms are `./jws.ts`'s, which `sign.ts` signs with; tokens jsonwebtoken signs (the
+ * tests') are accepted alike.
  *
  * @example
  * const result = verifyAccessToken(token, settings, keys, seconds(gh.clock.now()));
@@ -96,38 +98,20 @@ let lastHeader: { segment: string; algorithm: Algorithm | undefined } = { segmen
 /** Header, payload and signature: each one or more base64url characters, no padding, nothing else. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-const DIGESTS: Record<Algorithm, string> = {
-  HS256: 'sha256', HS384: 'sha384', HS512: 'sha512',
-  RS256: 'sha256', RS384: 'sha384', RS512: 'sha512',
-  PS256: 'sha256', PS384: 'sha384', PS512: 'sha512',
-  ES256: 'sha256', ES384: 'sha384', ES512: 'sha512',
-};
-
 /**
  * The signature of `signed` (header and payload as sent) is `signature` under `key`. An HMAC
  * is recomputed and compared as base64url text in constant time; an RS/PS/ES signature
- * must be in canonical base64url (the text its bytes encode to) and verify with
- * `crypto.verify` (PSS with a digest-length salt, ECDSA as the JWS raw `r || s`).
+ * must be in canonical base64url (the text its bytes encode to) and verify (`./jws.ts`).
  */
 function signatureValid(algorithm: Algorithm, key: KeyObject, signed: string, signature: string): boolean {
-  const digest = DIGESTS[algorithm];
   if (isHmac(algorithm)) {
-    const expected = Buffer.from(createHmac(digest, key).update(signed).digest('base64url'));
+    const expected = Buffer.from(signatureOf(algorithm, key, signed));
     const given = Buffer.from(signature);
     return expected.length === given.length && timingSafeEqual(expected, given);
   }
   const bytes = Buffer.from(signature, 'base64url');
   if (bytes.toString('base64url') !== signature) return false;
-  const options = algorithm.startsWith('PS')
-    ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-    : algorithm.startsWith('ES')
-      ? { key, dsaEncoding: 'ieee-p1363' as const }
-      : key;
-  try {
-    return cryptoVerify(digest, Buffer.from(signed), options, bytes);
-  } catch {
-    return false;
-  }
+  return asymmetricSignatureValid(algorithm, key, signed, bytes);
 }
 
 /** A base64url segment holding a JSON object, or undefined. */
