@@ -82,6 +82,7 @@ export const COSTS: Readonly<Record<string, number>> = {
   'password-change.test.js': 2.11,
   'production.test.js': 1.25,
   'public-api.test.js': 0.98,
+  'random-text.test.js': 0.02,
   'rotation-branches.test.js': 1.64,
   'rotation.test.js': 0.49,
   'run-tests.test.js': 0.97,

@@ -2,6 +2,7 @@ import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import type { StoreDeps } from './deps';
 import { affected, dbDate } from './rows';
 import { execute } from './execute';
+import { statementsEm } from './statements-em';
 
 const CLEAR = 'update gatehouse_refresh_token set sealed_successor = null where sealed_successor is not null and used_at <= ?';
 const CLEAR_BATCH =
@@ -22,7 +23,7 @@ const CLEAR_BATCH =
  * await clearSealedSuccessors(deps); // 0 when nothing older than the window holds one
  */
 export async function clearSealedSuccessors(deps: Pick<StoreDeps, 'orm' | 'clock' | 'settings'>): Promise<number> {
-  return clearSealedBefore(deps.orm.em.fork() as unknown as EntityManager, deps.clock.now() - deps.settings.sessions.reuseInterval * 1000);
+  return clearSealedBefore(statementsEm(deps.orm), deps.clock.now() - deps.settings.sessions.reuseInterval * 1000);
 }
 
 /**

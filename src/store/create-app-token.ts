@@ -8,6 +8,7 @@ import type { Origin } from './events';
 import { affected, dbDate } from './rows';
 import { execute, onSqlite, transaction } from './execute';
 import { settle } from './settle';
+import { statementsEm } from './statements-em';
 
 /** An app (long-running) token as the store hands it out; never its key. */
 export interface AppTokenView {
@@ -44,7 +45,7 @@ export async function createAppToken(deps: StoreDeps, userId: string, app: strin
   const key = generateRefreshToken('app');
   const now = deps.clock.now();
   const token: AppTokenView = { id: randomUUID(), app, createdAt: new Date(now), lastUsedAt: null };
-  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const em = statementsEm(deps.orm);
   const at = dbDate(em, now);
   const sqlite = onSqlite(em);
   let replaced = 0;

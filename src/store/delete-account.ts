@@ -5,6 +5,7 @@ import type { Origin } from './events';
 import { affected, dbDate } from './rows';
 import { settle } from './settle';
 import { execute, transaction } from './execute';
+import { statementsEm } from './statements-em';
 
 const LOCK_USER = 'update gatehouse_user set tokens_valid_after = ? where id = ? and password_hash = ?';
 const DELETES = [
@@ -30,7 +31,7 @@ const DELETES = [
  */
 export async function deleteAccount(deps: StoreDeps, userId: string, expectedHash: string, origin: Origin): Promise<string[] | null> {
   const now = deps.clock.now();
-  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const em = statementsEm(deps.orm);
   const ended = await transaction(em, async (tem) => {
     if (affected(await execute(tem, LOCK_USER, [dbDate(tem, now), userId, expectedHash], 'run')) !== 1) return null;
     const devices = await endDevices(tem, { kind: 'all', userId }, now);

@@ -4,6 +4,7 @@ import { type DeviceSelection, endDevices } from './end-devices';
 import { transaction } from './execute';
 import type { EndReason, Origin } from './events';
 import { settle } from './settle';
+import { statementsEm } from './statements-em';
 
 /**
  * Ends device sessions of one user (`logout`, `logoutDevice`, `logoutOtherDevices`) in one
@@ -16,7 +17,7 @@ import { settle } from './settle';
  */
 export async function endSessions(deps: StoreDeps, selection: Exclude<DeviceSelection, { kind: 'all' }>, reason: EndReason, origin: Origin): Promise<string[]> {
   const now = deps.clock.now();
-  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const em = statementsEm(deps.orm);
   const ended = await transaction(em, (tem) => endDevices(tem, selection, now));
   await settle(deps, {
     invalidations: ended.map((id) => ({ kind: 'device' as const, id })),

@@ -4,6 +4,7 @@ import type { Origin } from './events';
 import { affected } from './rows';
 import { settle } from './settle';
 import { execute } from './execute';
+import { statementsEm } from './statements-em';
 
 const MARK = 'update gatehouse_user set email_verified = ? where id = ? and email is not null';
 
@@ -16,7 +17,7 @@ const MARK = 'update gatehouse_user set email_verified = ? where id = ? and emai
  */
 export async function markEmailVerified(deps: StoreDeps, userId: string, origin: Origin): Promise<boolean> {
   const now = deps.clock.now();
-  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const em = statementsEm(deps.orm);
   const done = affected(await execute(em, MARK, [true, userId], 'run')) === 1;
   if (done) await settle(deps, { invalidations: [{ kind: 'user', id: userId }], events: [{ type: 'email.verified', at: now, origin, userId }] });
   return done;

@@ -6,6 +6,7 @@ import type { Origin } from './events';
 import type { PasswordSet } from './set-password';
 import { settlePassword, writePassword } from './set-password';
 import { execute, transaction } from './execute';
+import { statementsEm } from './statements-em';
 
 const MARK_VERIFIED = 'update gatehouse_user set email_verified = ? where id = ? and lower(email) = lower(?)';
 
@@ -22,7 +23,7 @@ const MARK_VERIFIED = 'update gatehouse_user set email_verified = ? where id = ?
  */
 export async function resetPassword(deps: StoreDeps, tokenHash: string, passwordHash: string, origin: Origin): Promise<PasswordSet & { userId: string }> {
   const changedAt = deps.clock.now();
-  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const em = statementsEm(deps.orm);
   const done = await transaction(em, async (tem) => {
     const token = await presentToken(tem, tokenHash, ['reset'], changedAt);
     const ended = await writePassword(tem, token.userId, passwordHash, changedAt);

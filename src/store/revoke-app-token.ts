@@ -5,6 +5,7 @@ import type { Origin } from './events';
 import { dbDate, type Row } from './rows';
 import { execute } from './execute';
 import { settle } from './settle';
+import { statementsEm } from './statements-em';
 
 const REVOKE = "update gatehouse_refresh_token set revoked_at = ? where id = ? and user_id = ? and kind = 'app' and revoked_at is null returning app";
 
@@ -19,7 +20,7 @@ const REVOKE = "update gatehouse_refresh_token set revoked_at = ? where id = ? a
  */
 export async function revokeAppToken(deps: StoreDeps, userId: string, tokenId: string, origin: Origin): Promise<boolean> {
   const now = deps.clock.now();
-  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const em = statementsEm(deps.orm);
   const [row] = (await execute(em, REVOKE, [dbDate(em, now), tokenId, userId], 'all')) as Row[];
   if (!row) return false;
   const app = String(row.app);

@@ -7,6 +7,7 @@ import type { Origin } from './events';
 import { affected, dbDate, type Row } from './rows';
 import { execute, transaction } from './execute';
 import { type Settlement, settle } from './settle';
+import { statementsEm } from './statements-em';
 
 const FIND = 'select id, kind, user_id, device_id, app, used_at from gatehouse_refresh_token where token_hash = ? and revoked_at is null';
 const REVOKE_APP_TOKEN = 'update gatehouse_refresh_token set revoked_at = ? where id = ? and revoked_at is null';
@@ -23,7 +24,7 @@ const REVOKE_APP_TOKEN = 'update gatehouse_refresh_token set revoked_at = ? wher
 export async function revokeRefreshToken(deps: StoreDeps, presented: string, origin: Origin): Promise<0 | 1> {
   if (!looksLikeRefreshToken(presented)) return 0;
   const now = deps.clock.now();
-  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const em = statementsEm(deps.orm);
   const settlement = await transaction(em, async (tem): Promise<Settlement | null> => {
     const [token] = (await execute(tem, FIND, [hashRefreshToken(presented)])) as Row[];
     if (!token || token.used_at != null) return null;

@@ -13,6 +13,7 @@ import { slideThresholds, slideTiming } from './slide';
 import { attemptRotation } from './rotation-write';
 import { execute, transaction } from './execute';
 import { settle } from './settle';
+import { statementsEm } from './statements-em';
 
 /** A rotation that happened: the live refresh token and what the new access token needs. */
 export interface Rotation {
@@ -63,7 +64,7 @@ function stateOf(row: Row | undefined): RotationState | null {
 export async function rotate(deps: StoreDeps, presented: string, origin: Origin): Promise<Rotation> {
   if (!looksLikeRefreshToken(presented)) throw refused(deps, 'UNKNOWN', origin);
   const tokenHash = hashRefreshToken(presented);
-  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const em = statementsEm(deps.orm);
   const graceMs = deps.settings.sessions.reuseInterval * 1000;
   const timing = slideTiming(deps.settings);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

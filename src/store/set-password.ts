@@ -5,6 +5,7 @@ import type { Origin } from './events';
 import { affected, dbDate } from './rows';
 import { execute, transaction } from './execute';
 import { settle } from './settle';
+import { statementsEm } from './statements-em';
 
 export interface PasswordSet {
   /** The device sessions that ended. */
@@ -34,7 +35,7 @@ const REVOKE_TOKENS = 'update gatehouse_refresh_token set revoked_at = ?, sealed
  */
 export async function setPassword(deps: StoreDeps, userId: string, passwordHash: string, origin: Origin, expectedHash?: string): Promise<PasswordSet | null> {
   const changedAt = deps.clock.now();
-  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const em = statementsEm(deps.orm);
   const endedDevices = await transaction(em, (tem) => writePassword(tem, userId, passwordHash, changedAt, expectedHash));
   if (!endedDevices) return null;
   await settlePassword(deps, userId, endedDevices, changedAt, origin, 'password_changed');

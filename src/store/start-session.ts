@@ -7,6 +7,7 @@ import type { Origin } from './events';
 import { affected, dbDate, type DeviceView } from './rows';
 import { execute, transaction } from './execute';
 import { settle } from './settle';
+import { statementsEm } from './statements-em';
 
 export interface NewSession {
   userId: string;
@@ -56,7 +57,7 @@ export async function startSession(deps: StoreDeps, input: NewSession, origin: O
     expiresAt: new Date(input.at + deps.settings.tokens.refreshLifetime * 1000),
     revokedAt: null,
   };
-  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const em = statementsEm(deps.orm);
   const at = dbDate(em, input.at);
   const evicted = await transaction(em, async (tem) => {
     if (affected(await execute(tem, MARK_LOGIN, [at, input.userId, input.passwordHash, true], 'run')) !== 1) return null;

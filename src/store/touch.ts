@@ -3,6 +3,7 @@ import type { StoreDeps } from './deps';
 import { affected, dbDate } from './rows';
 import { execute } from './execute';
 import { slideThresholds, slideTiming } from './slide';
+import { statementsEm } from './statements-em';
 
 const TOUCH_DEVICE = 'update gatehouse_device set last_seen_at = ?, expires_at = ? where id = ? and revoked_at is null and (last_seen_at <= ? or expires_at <= ?)';
 const TOUCH_APP_TOKEN = 'update gatehouse_refresh_token set last_used_at = ? where id = ? and (last_used_at is null or last_used_at <= ?)';
@@ -15,7 +16,7 @@ const TOUCH_APP_TOKEN = 'update gatehouse_refresh_token set last_used_at = ? whe
  * @example await touchDevice(deps, sid, gh.clock.now());
  */
 export async function touchDevice(deps: StoreDeps, deviceId: string, now: number): Promise<number> {
-  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const em = statementsEm(deps.orm);
   const timing = slideTiming(deps.settings);
   const due = slideThresholds(now, timing);
   const params = [dbDate(em, now), dbDate(em, now + timing.lifetimeMs), deviceId, dbDate(em, due.lastSeenBefore), dbDate(em, due.expiresBefore)];
@@ -24,6 +25,6 @@ export async function touchDevice(deps: StoreDeps, deviceId: string, now: number
 
 /** Records that an app token was used (`lastUsedAt`), unless it was recorded after `staleSince`. */
 export async function touchAppToken(deps: StoreDeps, tokenId: string, staleSince: number): Promise<number> {
-  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const em = statementsEm(deps.orm);
   return affected(await execute(em, TOUCH_APP_TOKEN, [dbDate(em, deps.clock.now()), tokenId, dbDate(em, staleSince)], 'run'));
 }

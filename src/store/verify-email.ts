@@ -7,6 +7,7 @@ import type { Origin } from './events';
 import { affected, type Row } from './rows';
 import { settle } from './settle';
 import { execute, onSqlite, transaction } from './execute';
+import { statementsEm } from './statements-em';
 
 const VERIFY = 'update gatehouse_user set email_verified = ? where id = ? and lower(email) = lower(?)';
 const SWITCH = 'update gatehouse_user set email = ?, email_verified = ? where id = ? and email is not distinct from ?';
@@ -33,7 +34,7 @@ export type ChangeNotice = (change: { oldEmail: string; newEmail: string; userna
  */
 export async function verifyEmail(deps: StoreDeps, tokenHash: string, notice: ChangeNotice, origin: Origin): Promise<EmailVerification> {
   const now = deps.clock.now();
-  const em = deps.orm.em.fork() as unknown as EntityManager;
+  const em = statementsEm(deps.orm);
   const done = await transaction(em, async (tem): Promise<EmailVerification> => {
     const token = await presentToken(tem, tokenHash, ['verify', 'change'], now);
     if (token.purpose === 'verify') {

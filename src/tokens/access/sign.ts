@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Settings } from '../../settings';
 import type { TokenKeys } from '../keys';
+import { randomBase64url } from '../../util/random-text';
 import type { AccessClaims, AccessSubject } from './claims';
 import { signature } from './jws';
 import { MAX_TOKEN_BYTES } from './verify';
@@ -14,7 +14,7 @@ export function accessClaims(subject: AccessSubject, settings: Settings, now: nu
     iat: now,
     exp: now + settings.tokens.accessLifetime,
     orig_iat: subject.origIat,
-    jti: randomBytes(16).toString('base64url'),
+    jti: randomBase64url(16),
     token_type: 'access',
   };
   if (subject.sid) claims.sid = subject.sid;

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomBase64url } from '../../util/random-text';
 
 /**
  * Opaque refresh tokens: 256 random bits, base64url, behind a prefix that names the kind
@@ -11,7 +12,7 @@ const PREFIX: Record<RefreshKind, string> = { device: 'ghd_', app: 'gha_' };
 const SHAPE = /^gh[da]_[A-Za-z0-9_-]{43}$/;
 
 export function generateRefreshToken(kind: RefreshKind): string {
-  return PREFIX[kind] + randomBytes(32).toString('base64url');
+  return PREFIX[kind] + randomBase64url(32);
 }
 
 /** True when the text could be a Gatehouse refresh token at all (cheap check before any I/O). */
