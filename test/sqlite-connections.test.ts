@@ -60,7 +60,7 @@ describe('SQLite connections', () => {
     const before = size(file);
     // Over twice the log's length at which the worker starts it over (RESTART_FRAMES pages
     // of 4 KiB), and less than SQLite's own bound on the server's connection.
-    const written = 48 * 1024 * 1024;
+    const written = 36 * 1024 * 1024;
     assert.ok(written > 2 * RESTART_FRAMES * 4096 && written < BACKGROUND_AUTOCHECKPOINT_FRAMES * 4096);
     let largestLog = 0;
     for (let i = 0; i < written / 8192; i++) {
