@@ -5,8 +5,9 @@ import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { execute, onSqlite } from '../store/execute';
 import { type CheckpointReport, type CheckpointWorkerData, EXITING, IN_CALL } from './sqlite-checkpoint-worker';
 
-/** How long the process's exit waits for a worker that is inside the driver, at most. */
+/** How long the process's exit waits for a worker that is inside the driver, and `stop()` for the worker, at most. */
 const EXIT_WAIT_MS = 5000;
+const STOP_WAIT_MS = 10_000;
 
 /**
  * The flags of every running worker, and one `exit` listener for them all: `process.exit()`
@@ -48,20 +49,21 @@ export interface SqliteCheckpoints {
 /**
  * Checkpoints of a SQLite database off the event loop. The server's connections run with
  * SQLite's automatic checkpoint moved out of the way (`PRAGMA wal_autocheckpoint =
- * BACKGROUND_AUTOCHECKPOINT_FRAMES`, set by `ormConfig` with `backgroundCheckpoints`); by
- * default, every 1,000th page written made the write
- * that crossed it copy the log into the database and wait for two `fsync`s, on the event
- * loop (the libsql driver is synchronous): up to tens of milliseconds, about 40 % of a
- * rotation's time in SQLite on the 2-core machine (issue 14, docs/benchmarks.md).
+ * BACKGROUND_AUTOCHECKPOINT_FRAMES`, set by `ormConfig` with `backgroundCheckpoints`). By
+ * default every 1,000th page written made the write that crossed it copy the log into the
+ * database and wait for two `fsync`s, on the event loop (the libsql driver is synchronous):
+ * up to tens of milliseconds, about 40 % of a rotation's statement on the 2-core machine
+ * (issue 14, docs/benchmarks.md).
  *
  * A worker thread (`./sqlite-checkpoint-worker.ts`) with a connection of its own does the
- * copying (every `COPY_FRAMES`) and the waiting, and starts the log over (truncated) once it holds
- * `RESTART_FRAMES`: for that step it waits for the server's statement in progress, and the
- * server's writes wait while it copies and syncs what they wrote during its last round
- * (a few milliseconds under load, once per `RESTART_FRAMES`).
+ * copying (each `COPY_FRAMES` of growth) and the waiting, and once the log holds
+ * `RESTART_FRAMES` copies the rest with `RESTART`, which waits for the server's statement in
+ * progress and holds the server's next write while it copies and syncs the last frames (a
+ * few milliseconds under load, once per `RESTART_FRAMES`); that write starts the log over.
  *
  * Started only on a SQLite file whose connection has that setting (so a MikroORM instance
- * of the host's own, configured otherwise, is left to SQLite); a no-op on PostgreSQL. Failures are warnings (the first of them).
+ * of the host's own, configured otherwise, is left to SQLite); a no-op on PostgreSQL.
+ * Failures are warnings (the first of them).
  *
  * @example
  * const checkpoints = startSqliteCheckpoints(orm, console.warn);
@@ -106,13 +108,15 @@ export function startSqliteCheckpoints(orm: MikroORM, warn: (message: string) =>
     async stop() {
       stopped = true;
       await started;
-      const running = worker;
-      if (!running) return;
+      const thread = worker;
+      if (!thread) return;
       worker = undefined;
-      const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-      running.postMessage('stop');
-      const timer = setTimeout(() => void running.terminate(), 2000);
-      await exited;
+      // Never `terminate()`: inside a libsql call that aborts the process. The worker reads
+      // 'stop' between rounds; a round is bounded by its busy timeout and the disk.
+      const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+      thread.postMessage('stop');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
       clearTimeout(timer);
     },
   };
