@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { appTokenKey } from '../app-tokens/rules';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh/opaque';
 import type { StoreDeps } from './deps';

@@ -1,4 +1,3 @@
-import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import type { StoreDeps } from './deps';
 import { type DeviceSelection, endDevices } from './end-devices';
 import { transaction } from './execute';

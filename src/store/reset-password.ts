@@ -1,4 +1,3 @@
-import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { InvalidEmailToken } from '../errors';
 import type { StoreDeps } from './deps';
 import { claimToken, dropUnusedTokens, presentToken } from './email-tokens';

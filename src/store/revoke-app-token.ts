@@ -1,4 +1,3 @@
-import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { appTokenKey } from '../app-tokens/rules';
 import type { StoreDeps } from './deps';
 import type { Origin } from './events';

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh/opaque';
 import type { StoreDeps } from './deps';
 import { endDevices } from './end-devices';

@@ -1,4 +1,3 @@
-import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import type { StoreDeps } from './deps';
 import { affected, dbDate } from './rows';
 import { execute } from './execute';

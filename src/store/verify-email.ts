@@ -1,4 +1,3 @@
-import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { BadUserInput, InvalidEmailToken } from '../errors';
 import { insertOutboxRow, type NewOutboxRow } from '../mail/outbox';
 import type { StoreDeps } from './deps';
