@@ -171,7 +171,7 @@ export function createRuntime(settings: Settings, keys: TokenKeys, orm: MikroORM
   bus.onSignal((signal) => live.receive(signal));
   // A rotated token's sealed successor is cleared once the grace window has passed.
   const stopSealSweeper = startSealSweeper(() => store.clearSealedSuccessors(), settings.sessions.reuseInterval, warn);
-  // SQLite whose automatic checkpoint is off (a database Gatehouse opened): checkpoints off the event loop.
+  // SQLite opened with `backgroundCheckpoints` (a database Gatehouse opened itself): checkpoints off the event loop.
   const checkpoints = startSqliteCheckpoints(orm, warn);
   const gh: Gatehouse = {
     settings,

@@ -13,7 +13,8 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { after, before, describe, it, mock } from 'node:test';
-import { BACKGROUND_AUTOCHECKPOINT_FRAMES, RESTART_FRAMES } from '../src/db/sqlite-checkpoints';
+import { BACKGROUND_AUTOCHECKPOINT_FRAMES } from '../src/db/config';
+import { RESTART_FRAMES } from '../src/db/sqlite-checkpoints';
 import { startTestServer, type TestServer } from './support/server';
 
 describe('SQLite connections', () => {

@@ -7,7 +7,6 @@ import { gatehouseEntities } from '../entities';
 import { sqliteMigrations } from '../migrations/sqlite';
 import { postgresqlMigrations } from '../migrations/postgresql';
 import type { DatabaseSettings } from '../settings';
-import { BACKGROUND_AUTOCHECKPOINT_FRAMES } from './sqlite-checkpoints';
 
 export type Dialect = 'sqlite' | 'postgresql';
 
@@ -47,6 +46,15 @@ const migratorOnFirstUse = {
     });
   },
 };
+
+/**
+ * SQLite's own automatic checkpoint on the connections of a process that checkpoints in the
+ * background (`backgroundCheckpoints`, src/db/sqlite-checkpoints.ts), kept as the bound the
+ * worker cannot promise (it may be starved of CPU, or fail): at this many frames (64 MiB) a
+ * commit copies the log itself, as SQLite does at 1,000 by default. Also how the runtime
+ * knows the connections were opened for background checkpoints.
+ */
+export const BACKGROUND_AUTOCHECKPOINT_FRAMES = 16384;
 
 export interface OrmOptions {
   debug?: boolean;

@@ -3,7 +3,7 @@
  * which copies the write-ahead log into the database and waits for the disk, so the
  * server's event loop does neither.
  *
- * Every `pollMs` it reads the log file's size (a `stat`, no SQLite call). Once the log has
+ * Every `pollMs` it reads the log's length from its index (no SQLite call). Once the log has
  * grown by `copyFrames` since the last copy it copies it, `PRAGMA wal_checkpoint(PASSIVE)`
  * (never waits for a reader or the writer); copying less often copies a page written many
  * times once, as SQLite's own checkpoint every 1,000 frames does. Once the log holds
@@ -79,12 +79,8 @@ function run(port: NonNullable<typeof parentPort>, data: CheckpointWorkerData): 
       // Inside the driver the thread must not be terminated (libsql aborts the process):
       // the parent's exit handler waits while IN_CALL is set, and once EXITING is set no call starts.
       Atomics.store(flags, IN_CALL, 1);
-      if (Atomics.load(flags, EXITING) === 1) {
-        Atomics.store(flags, IN_CALL, 0);
-        Atomics.notify(flags, IN_CALL);
-        return;
-      }
       try {
+        if (Atomics.load(flags, EXITING) === 1) return;
         passive.all();
         copiedAt = frames;
         if (frames >= data.restartFrames) restart.all();

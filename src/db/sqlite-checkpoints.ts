@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { execute, onSqlite } from '../store/execute';
+import { BACKGROUND_AUTOCHECKPOINT_FRAMES } from './config';
 import { type CheckpointReport, type CheckpointWorkerData, EXITING, IN_CALL } from './sqlite-checkpoint-worker';
 
 /** How long the process's exit waits for a worker that is inside the driver, and `stop()` for the worker, at most. */
@@ -33,13 +34,6 @@ function waitForWorkersAtExit(): void {
 export const RESTART_FRAMES = 4096;
 /** The worker copies the log each time it has grown by this many frames (SQLite's own default interval). */
 export const COPY_FRAMES = 1000;
-/**
- * SQLite's own automatic checkpoint on the server's connections, kept as the bound the
- * worker cannot promise (it may be starved of CPU, or fail): at this many frames (64 MiB)
- * a commit copies the log itself, as SQLite does at 1,000 by default. Also how a runtime
- * knows the connections were opened for background checkpoints (`ormConfig`).
- */
-export const BACKGROUND_AUTOCHECKPOINT_FRAMES = 16384;
 
 export interface SqliteCheckpoints {
   /** Stops the worker (its connection closed) and waits for it. */
