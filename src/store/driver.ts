@@ -26,8 +26,13 @@ const MAX_PREPARED_TEXT = 256 * 1024;
 const pgTexts = new Map<string, string>();
 let pgTextBytes = 0;
 
+/** A prepared statement, and whether SQLite's `run` answers it (`isRun`). */
+interface Kept {
+  statement: SqliteStatement;
+  run: boolean;
+}
 interface Prepared {
-  statements: Map<string, SqliteStatement>;
+  statements: Map<string, Kept>;
   textBytes: number;
 }
 const prepared = new WeakMap<object, Prepared>();
@@ -70,9 +75,9 @@ function isRun(sql: string): boolean {
 }
 
 function runSqlite(db: SqliteDatabase, sql: string, params: readonly unknown[], method: Method): unknown {
-  const statement = statementOf(db, sql);
+  const { statement, run } = statementOf(db, sql);
   const values = params.map(sqliteValue);
-  if (isRun(sql)) {
+  if (run) {
     const result = statement.run(values);
     return { affectedRows: result.changes, insertId: result.lastInsertRowid };
   }
@@ -82,17 +87,17 @@ function runSqlite(db: SqliteDatabase, sql: string, params: readonly unknown[], 
   return { affectedRows: rows.length, insertId: rows[rows.length - 1]?.id ?? 0, row: rows[0], rows };
 }
 
-function statementOf(db: SqliteDatabase, sql: string): SqliteStatement {
+function statementOf(db: SqliteDatabase, sql: string): Kept {
   let kept = prepared.get(db);
   if (!kept) prepared.set(db, (kept = { statements: new Map(), textBytes: 0 }));
   const known = kept.statements.get(sql);
   if (known) return known;
-  const statement = db.prepare(sql);
+  const made: Kept = { statement: db.prepare(sql), run: isRun(sql) };
   if (kept.statements.size < MAX_PREPARED && kept.textBytes + sql.length <= MAX_PREPARED_TEXT) {
-    kept.statements.set(sql, statement);
+    kept.statements.set(sql, made);
     kept.textBytes += sql.length;
   }
-  return statement;
+  return made;
 }
 
 /** A value as SQLite binds it: what knex's libsql dialect does (dates as milliseconds, booleans as 0/1). */
