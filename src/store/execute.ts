@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type * as Knex from '@mikro-orm/knex';
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
-import { inSpan } from '../tracing/spans';
+import { inSpan, tracing } from '../tracing/spans';
 import { runStatement } from './driver';
 
 export type Method = 'all' | 'get' | 'run';
@@ -42,6 +42,8 @@ function statementAttributes(sqlite: boolean, statement: string): [string, Attri
  */
 export function execute<T = any>(em: EntityManager, statement: string, params: readonly unknown[] = [], method: Method = 'all'): Promise<T> {
   const sqlite = onSqlite(em);
+  // The span's name and attributes are only made when something records them.
+  if (!tracing()) return runStatement(em, sqlite, statement, params, method) as Promise<T>;
   const [name, attributes] = statementAttributes(sqlite, statement);
   return inSpan(name, attributes, () => runStatement(em, sqlite, statement, params, method) as Promise<T>);
 }
