@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface RssSample {
   /** `performance.now()` milliseconds. */
@@ -21,21 +21,56 @@ export function readMemory(pid: number): { rss: number; hwm: number } | null {
 
 let ticksPerSecond: number | undefined;
 
-/** CPU time (user + system) a process has used so far, milliseconds, from /proc/<pid>/stat; null once it is gone. */
-export function readCpuMs(pid: number): number | null {
+function clockTicksPerSecond(): number {
   try {
     ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   } catch {
     ticksPerSecond = 100;
   }
+  return ticksPerSecond;
+}
+
+/** The fields of /proc/<pid>/stat after the command name (which is in parentheses and may hold spaces), and that name. */
+function statFields(pid: number | string): { command: string; fields: string[] } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const close = stat.lastIndexOf(')');
+  return { command: stat.slice(stat.indexOf('(') + 1, close), fields: stat.slice(close + 2).split(' ') };
+}
+
+/** CPU time (user + system) a process has used so far, milliseconds, from /proc/<pid>/stat; null once it is gone. */
+export function readCpuMs(pid: number): number | null {
+  const ticks = clockTicksPerSecond();
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which is in parentheses and may hold spaces): utime is the 14th field, stime the 15th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+    // utime is the 14th field of the line, stime the 15th.
+    const { fields } = statFields(pid);
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU time (user + system, with that of their ended children) of every process named
+ * `command` (`postgres`: the server, its backends and helpers), milliseconds. Linux only.
+ * Ended children count through their parent's `cutime`/`cstime` once reaped (PostgreSQL's
+ * backends are the postmaster's), so a load may open and close connections in between.
+ *
+ * @example const before = commandCpuMs('postgres'); … ; const used = commandCpuMs('postgres') - before;
+ */
+export function commandCpuMs(command: string): number {
+  const ticks = clockTicksPerSecond();
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const { command: name, fields } = statFields(entry);
+      // utime, stime, cutime, cstime: the 14th to 17th fields.
+      if (name === command) total += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return (total * 1000) / ticks;
 }
 
 /**
