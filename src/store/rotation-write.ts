@@ -50,9 +50,10 @@ const SQLITE_COLUMNS = [
  * trigger writes the rotation when the row is the rotate case: SQLite takes the write lock
  * before reading the view, so the returned state is the current one and the write is all or
  * nothing. `returning` gives the view's row (the state before) and, read after the trigger,
- * whether the successor exists and the device's times; as one `json_array` (SQLite prepares
- * a statement of one result column in about half the time of one of 27, and the statement
- * is prepared anew each time).
+ * whether the successor exists and the device's times; as one `json_array`. That was chosen
+ * when every statement was prepared anew (one result column prepares in about half the time
+ * of 27); statements are now kept prepared (`./driver.ts`), and 27 plain columns measured the
+ * same within the noise (`bench/store-rotation.ts`, 2026-12-03), so it stays.
  */
 const SQLITE_ATTEMPT =
   'update gatehouse_rotation set rotate_at = ?, rotate_expires_at = ?, slide_last_seen_before = ?, slide_expires_before = ?, ' +
