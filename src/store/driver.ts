@@ -10,6 +10,7 @@ interface PoolClient {
 /** A libsql statement (the `libsql` package, what MikroORM's libsql driver opens). */
 interface SqliteStatement {
   all(params: unknown[]): Record<string, unknown>[];
+  get(params: unknown[]): Record<string, unknown> | undefined;
   run(params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
 }
 interface SqliteDatabase {
@@ -81,8 +82,11 @@ function runSqlite(db: SqliteDatabase, sql: string, params: readonly unknown[], 
     const result = statement.run(values);
     return { affectedRows: result.changes, insertId: result.lastInsertRowid };
   }
+  // The first row alone, without libsql's iterator: one call that steps once and resets. For
+  // a write with `returning`, SQLite makes every change in that first step
+  // (https://sqlite.org/lang_returning.html, "processing order"), so nothing is left undone.
+  if (method === 'get') return statement.get(values);
   const rows = statement.all(values);
-  if (method === 'get') return rows[0];
   if (method === 'all') return rows;
   return { affectedRows: rows.length, insertId: rows[rows.length - 1]?.id ?? 0, row: rows[0], rows };
 }

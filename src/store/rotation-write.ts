@@ -83,17 +83,17 @@ function sqliteRow(answer: unknown): Row {
  */
 export async function attemptRotation(em: EntityManager, p: PreparedRotation): Promise<Attempt> {
   if (onSqlite(em)) {
-    const [answer] = (await execute(em, SQLITE_ATTEMPT, [
+    const answer = (await execute(em, SQLITE_ATTEMPT, [
       p.at, p.expiresAt, p.lastSeenBefore, p.expiresBefore,
       p.successorId, p.successorHash, p.sealed, p.tokenHash,
       p.successorId,
-    ])) as Row[];
+    ], 'get')) as Row | undefined;
     const row = answer === undefined ? undefined : sqliteRow(answer.answer);
     return { row, written: row !== undefined && Number(row.written) === 1 };
   }
-  const [answer] = (await execute(em, PG_ATTEMPT, [
+  const answer = (await execute(em, PG_ATTEMPT, [
     p.tokenHash, p.at, p.expiresAt, p.lastSeenBefore, p.expiresBefore, p.successorId, p.successorHash, p.sealed,
-  ])) as Row[];
+  ], 'get')) as Row | undefined;
   const row = (answer?.answer ?? undefined) as Row | undefined;
   return { row, written: row !== undefined && Number(row.written) === 1 };
 }
