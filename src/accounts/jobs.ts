@@ -63,7 +63,7 @@ const INSERT_TOKEN =
   'insert into gatehouse_one_time_token (id, token_hash, purpose, user_id, email, created_at, expires_at) values (?, ?, ?, ?, ?, ?, ?)';
 
 async function oneUser(em: EntityManager, sql: string, value: string): Promise<UserRow | null> {
-  const [row] = (await execute(em, sql, [value], 'all')) as Row[];
+  const row = (await execute(em, sql, [value], 'get')) as Row | undefined;
   if (!row) return null;
   return {
     id: String(row.id),

@@ -1,8 +1,8 @@
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MikroORM } from '@mikro-orm/core';
-import type { SqlEntityManager as EntityManager } from '@mikro-orm/knex';
 import { execute, onSqlite } from '../store/execute';
+import { statementsEm } from '../store/statements-em';
 import { BACKGROUND_AUTOCHECKPOINT_FRAMES } from './config';
 import { type CheckpointReport, type CheckpointWorkerData, EXITING, IN_CALL } from './sqlite-checkpoint-worker';
 
@@ -67,7 +67,6 @@ export interface SqliteCheckpoints {
 export function startSqliteCheckpoints(orm: MikroORM, warn: (message: string) => void): SqliteCheckpoints {
   let worker: Worker | undefined;
   let stopped = false;
-  const em = () => orm.em.fork() as unknown as EntityManager;
   let warned = false;
   const received = (report: CheckpointReport) => {
     if (!warned) warn(`gatehouse: SQLite background checkpoint failed (${report.error})`);
@@ -76,8 +75,9 @@ export function startSqliteCheckpoints(orm: MikroORM, warn: (message: string) =>
 
   const started = (async () => {
     const path = orm.config.get('dbName');
-    if (!onSqlite(em()) || typeof path !== 'string' || path === ':memory:') return;
-    const [row] = (await execute(em(), 'PRAGMA wal_autocheckpoint')) as Array<Record<string, unknown>>;
+    const em = statementsEm(orm);
+    if (!onSqlite(em) || typeof path !== 'string' || path === ':memory:') return;
+    const row = (await execute(em, 'PRAGMA wal_autocheckpoint', [], 'get')) as Record<string, unknown> | undefined;
     if (Number(Object.values(row ?? {})[0]) !== BACKGROUND_AUTOCHECKPOINT_FRAMES || stopped) return;
     const flags = new Int32Array(new SharedArrayBuffer(8));
     const data: CheckpointWorkerData = {

@@ -129,15 +129,15 @@ export interface OutboxStatus {
 }
 
 export async function outboxStatus(em: EntityManager): Promise<OutboxStatus> {
-  const [counts] = (await execute(em, 
+  const counts = (await execute(em, 
     'select ' +
       'sum(case when sent_at is null and next_attempt_at is not null and attempts = 0 then 1 else 0 end) as queued, ' +
       'sum(case when sent_at is null and next_attempt_at is not null and attempts > 0 then 1 else 0 end) as retrying, ' +
       'sum(case when sent_at is null and next_attempt_at is null then 1 else 0 end) as failed, ' +
       'sum(case when sent_at is not null then 1 else 0 end) as sent from gatehouse_mail_outbox',
     [],
-    'all',
-  )) as Row[];
+    'get',
+  )) as Row | undefined;
   const failing: Row[] = await execute(em, 
     'select id, template, recipient, attempts, next_attempt_at, last_error, created_at from gatehouse_mail_outbox where sent_at is null and attempts > 0 order by created_at limit 50',
     [],

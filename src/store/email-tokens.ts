@@ -27,7 +27,7 @@ const CLAIM = 'update gatehouse_one_time_token set used_at = ? where id = ? and 
  * its change.
  */
 export async function presentToken(em: EntityManager, tokenHash: string, accepted: readonly OneTimePurpose[], nowMs: number): Promise<PresentedToken> {
-  const [row] = (await execute(em, READ, [tokenHash], 'all')) as Row[];
+  const row = (await execute(em, READ, [tokenHash], 'get')) as Row | undefined;
   const token: PresentedToken | null = row
     ? {
         id: String(row.id),

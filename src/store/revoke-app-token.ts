@@ -20,7 +20,7 @@ const REVOKE = "update gatehouse_refresh_token set revoked_at = ? where id = ? a
 export async function revokeAppToken(deps: StoreDeps, userId: string, tokenId: string, origin: Origin): Promise<boolean> {
   const now = deps.clock.now();
   const em = statementsEm(deps.orm);
-  const [row] = (await execute(em, REVOKE, [dbDate(em, now), tokenId, userId], 'all')) as Row[];
+  const row = (await execute(em, REVOKE, [dbDate(em, now), tokenId, userId], 'get')) as Row | undefined;
   if (!row) return false;
   const app = String(row.app);
   await settle(deps, {

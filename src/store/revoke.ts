@@ -25,7 +25,7 @@ export async function revokeRefreshToken(deps: StoreDeps, presented: string, ori
   const now = deps.clock.now();
   const em = statementsEm(deps.orm);
   const settlement = await transaction(em, async (tem): Promise<Settlement | null> => {
-    const [token] = (await execute(tem, FIND, [hashRefreshToken(presented)])) as Row[];
+    const token = (await execute(tem, FIND, [hashRefreshToken(presented)], 'get')) as Row | undefined;
     if (!token || token.used_at != null) return null;
     const userId = String(token.user_id);
     if (token.kind === 'app') {

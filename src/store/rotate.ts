@@ -144,7 +144,7 @@ async function liveEnd(em: EntityManager, row: Row, presented: string): Promise<
   for (let step = 0; step < MAX_CHAIN_STEPS; step++) {
     const next = typeof link.sealed === 'string' && link.replacedById ? openSuccessor(link.sealed, text) : null;
     if (!next) return null;
-    const [successor] = (await execute(em, READ_LINK, [link.replacedById])) as Row[];
+    const successor = (await execute(em, READ_LINK, [link.replacedById], 'get')) as Row | undefined;
     if (!successor || successor.revoked_at != null || successor.token_hash !== hashRefreshToken(next)) return null;
     if (successor.used_at == null) return next;
     link = { replacedById: successor.replaced_by_id, sealed: successor.sealed_successor };
