@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
+import { sha256 } from '../util/sha256';
 import type { RateLimiterLike } from 'rate-limiter-flexible';
 import type { Settings } from '../settings';
 import { type Clock, systemClock } from '../util/clock';
@@ -39,5 +39,5 @@ export class AccountLimiter {
 }
 
 function emailKey(email: string): string {
-  return createHash('sha256').update(email.trim().toLowerCase(), 'utf8').digest('base64url');
+  return sha256(email.trim().toLowerCase(), 'base64url');
 }

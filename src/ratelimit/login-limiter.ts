@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
+import { sha256 } from '../util/sha256';
 import { RateLimiterRedis, RateLimiterRes, type RateLimiterLike } from 'rate-limiter-flexible';
 import { RateLimited } from '../errors';
 import type { Settings } from '../settings';
@@ -102,7 +102,7 @@ export function accountKeys(account: LoginAccount): string[] {
 
 /** The account is hashed: bounded key length, and no usernames in clear in Redis. */
 function userKey(account: string, address: string | null): string {
-  const user = createHash('sha256').update(account, 'utf8').digest('base64url');
+  const user = sha256(account, 'base64url');
   return `${address ?? 'unknown'}|${user}`;
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../util/sha256';
 import { randomBase64url } from '../../util/random-text';
 
 /**
@@ -22,5 +22,5 @@ export function looksLikeRefreshToken(text: string): boolean {
 
 /** SHA-256 (hex) of a refresh token: what the database holds. Enough for 256-bit random input. */
 export function hashRefreshToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256(token, 'hex');
 }
