@@ -29,4 +29,16 @@ describe('examples/type-graphql-server', () => {
     assertError(await gql(server.url, '{ secretNumber }', {}, bearer(token)), 'FORBIDDEN');
     assert.equal(assertData(await gql(server.url, '{ me { username } }', {}, bearer(token))).me.username, 'tg');
   });
+
+  it('rotates and verifies through type-graphql\'s own resolvers (the app builds the schema, not Gatehouse)', async () => {
+    const { refreshToken } = assertData(await login(server.url, 'tg')).tokenAuth;
+    const rotate = 'mutation R($refreshToken: String, $token: String) { refreshToken(refreshToken: $refreshToken, token: $token) { token refreshToken } }';
+    const rotated = assertData(await gql(server.url, rotate, { refreshToken })).refreshToken;
+    assert.match(rotated.refreshToken, /^ghd_/);
+    assert.notEqual(rotated.refreshToken, refreshToken);
+    const verified = assertData(await gql(server.url, 'mutation V($t: String!) { verifyToken(token: $t) { payload { username } } }', { t: rotated.token })).verifyToken;
+    assert.equal(verified.payload.username, 'tg');
+    assertError(await gql(server.url, rotate, { refreshToken: rotated.refreshToken, token: rotated.token }), 'BAD_USER_INPUT');
+    assertError(await gql(server.url, rotate, { refreshToken: 'ghd_' + 'x'.repeat(43) }), 'INVALID_REFRESH_TOKEN');
+  });
 });

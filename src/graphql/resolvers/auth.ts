@@ -43,6 +43,42 @@ function asInvalidToken(error: unknown): never {
   throw error;
 }
 
+/**
+ * `refreshToken`: with `refreshToken` (or, with neither argument, the `Refresh-Token` header
+ * or the cookie) a device token's rotation; with `token` the stateless refresh of an access
+ * token; both is `BAD_USER_INPUT`. In cookie mode a refused cookie is dropped and a new one
+ * set. `buildGatehouseSchema` installs it as the field's resolver directly (see
+ * `DIRECT_RESOLVERS`): it is what the type-graphql method calls.
+ */
+export async function refreshTokenField(
+  { refreshToken, token }: { refreshToken?: string | null; token?: string | null },
+  { gatehouse }: GatehouseContext,
+): Promise<AuthPayloadType> {
+  if (refreshToken != null && token != null) {
+    throw new BadUserInput('Pass either refreshToken or token, not both.');
+  }
+  if (token != null) {
+    const { access, user } = await refreshAccessToken(gatehouse.gh, gatehouse.em, token);
+    return shapePayload(gatehouse.gh, toStatelessAuthPayload(access, toUserType(user)), user, 'statelessRefresh');
+  }
+  const outside = refreshToken == null ? gatehouse.presentedRefreshTokenWithSource() : null;
+  const presented = refreshToken ?? outside?.token;
+  if (presented == null) {
+    throw new BadUserInput('Pass refreshToken or token (or send the Refresh-Token header, or the cookie in cookie mode).');
+  }
+  let session;
+  try {
+    session = await rotateDeviceToken(gatehouse.gh, presented, { requestId: gatehouse.requestId });
+  } catch (error) {
+    // A cookie that can no longer refresh anything is dropped, so the browser stops sending it.
+    if (error instanceof InvalidRefreshToken && outside?.source === 'cookie') gatehouse.clearRefreshCookie();
+    throw error;
+  }
+  const payload = toAuthPayload(session, gatehouse.gh.settings.cookie.enabled);
+  gatehouse.setRefreshCookie(session.refreshToken, payload.refreshExpiresIn!);
+  return shapePayload(gatehouse.gh, payload, session.user, 'refreshToken');
+}
+
 /** Login, verification and refresh: the contract's token mutations. Thin: the rules live in `sessions/`. */
 @GraphQLErrors()
 @Resolver()
@@ -75,32 +111,7 @@ export class AuthResolver {
       'With refreshToken: rotates a device refresh token. With token: the stateless refresh of an access token. ' +
       'At most one of the two; with neither, the Refresh-Token header or the cookie.',
   })
-  async refreshToken(
-    @Args(() => RefreshTokenArgs) { refreshToken, token }: RefreshTokenArgs,
-    @Ctx() { gatehouse }: GatehouseContext,
-  ): Promise<AuthPayloadType> {
-    if (refreshToken != null && token != null) {
-      throw new BadUserInput('Pass either refreshToken or token, not both.');
-    }
-    if (token != null) {
-      const { access, user } = await refreshAccessToken(gatehouse.gh, gatehouse.em, token);
-      return shapePayload(gatehouse.gh, toStatelessAuthPayload(access, toUserType(user)), user, 'statelessRefresh');
-    }
-    const outside = refreshToken == null ? gatehouse.presentedRefreshTokenWithSource() : null;
-    const presented = refreshToken ?? outside?.token;
-    if (presented == null) {
-      throw new BadUserInput('Pass refreshToken or token (or send the Refresh-Token header, or the cookie in cookie mode).');
-    }
-    let session;
-    try {
-      session = await rotateDeviceToken(gatehouse.gh, presented, { requestId: gatehouse.requestId });
-    } catch (error) {
-      // A cookie that can no longer refresh anything is dropped, so the browser stops sending it.
-      if (error instanceof InvalidRefreshToken && outside?.source === 'cookie') gatehouse.clearRefreshCookie();
-      throw error;
-    }
-    const payload = toAuthPayload(session, gatehouse.gh.settings.cookie.enabled);
-    gatehouse.setRefreshCookie(session.refreshToken, payload.refreshExpiresIn!);
-    return shapePayload(gatehouse.gh, payload, session.user, 'refreshToken');
+  refreshToken(@Args(() => RefreshTokenArgs) args: RefreshTokenArgs, @Ctx() context: GatehouseContext): Promise<AuthPayloadType> {
+    return refreshTokenField(args, context);
   }
 }
