@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { EmailTokenProblem } from '../errors';
 import type { OneTimePurpose } from '../entities';
+import { sha256 } from '../util/sha256';
 
 /**
  * One-time tokens of the mails (verification, address change, password reset): 256 random
@@ -22,7 +23,7 @@ export function looksLikeOneTimeToken(text: string): boolean {
 
 /** SHA-256 (hex) of a one-time token: what the database holds. */
 export function hashOneTimeToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256(token, 'hex');
 }
 
 /** A stored one-time token as the rule reads it. */
