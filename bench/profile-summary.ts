@@ -5,9 +5,13 @@
  * src/, Node's internals, the garbage collector, idle), and the functions with the most
  * self time. What docs/benchmarks.md's "what each cost is made of" is read from.
  *
+ * With `--serving`, the samples of the server's start (module loading, `main`,
+ * `startGatehouse`, migrating, building the schema) are left out, so the shares are of the
+ * time spent serving (the warm-up's requests included): what docs/benchmarks.md quotes.
+ *
  * @example
  * node dist/bench/profile-summary.js bench/profiles/gatehouse-sqlite-1796220000000.cpuprofile
- * node dist/bench/profile-summary.js --top 40 FILE
+ * node dist/bench/profile-summary.js --top 40 --serving FILE
  */
 import { readFileSync } from 'node:fs';
 
@@ -28,6 +32,7 @@ export function placeOf(url: string, name: string): string {
   if (!url) return name.startsWith('(') ? name : '(native)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1];
+  if (url.startsWith('node:internal/')) return 'node:' + url.slice('node:internal/'.length).split('/')[0].replace(/\.js$/, '');
   if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0];
   const own = /\/dist\/(src|bench)\/(.+?)\.js$/.exec(url);
   if (own) return `${own[1]}/${own[2].split('/')[0]}`;
@@ -36,9 +41,11 @@ export function placeOf(url: string, name: string): string {
 
 function main(argv: string[]): void {
   let top = 25;
+  let serving = false;
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--top') top = Number(argv[++i]);
+    else if (argv[i] === '--serving') serving = true;
     else files.push(argv[i]);
   }
   if (files.length === 0) {
@@ -48,9 +55,11 @@ function main(argv: string[]): void {
   for (const file of files) {
     const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
     const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+    const starting = serving ? startNodes(profile) : new Set<number>();
     const self = new Map<number, number>();
     let total = 0;
     profile.samples.forEach((id, i) => {
+      if (starting.has(id)) return;
       const dt = profile.timeDeltas[i] ?? 0;
       self.set(id, (self.get(id) ?? 0) + dt);
       total += dt;
@@ -68,13 +77,31 @@ function main(argv: string[]): void {
       functions.set(name, (functions.get(name) ?? 0) + time);
     }
     const pct = (t: number) => `${((100 * t) / busy).toFixed(1).padStart(5)} %`;
-    console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (shares below are of the busy time)\n`);
+    console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled${serving ? ' while serving' : ''}, ${(busy / 1e6).toFixed(1)} s busy (shares below are of the busy time)\n`);
     console.log('by place:');
     for (const [place, time] of [...places].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(time)}  ${place}`);
     console.log('\nby function (self time):');
     for (const [name, time] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(time)}  ${name}`);
     console.log('');
   }
+}
+
+/** The server's start: module loading and the functions that start a server, by name. */
+const START = /^(Module\._load|Module\._compile|wrapSafe|main|startGatehouse|migrate|openDatabase|buildGatehouseSchema|startStandaloneServer)$/;
+
+/** The profile's nodes at or under a frame of the server's start (`START`). */
+function startNodes(profile: Profile): Set<number> {
+  const starting = new Set<number>();
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const visit = (id: number, under: boolean) => {
+    const node = byId.get(id);
+    if (!node) return;
+    const here = under || START.test(node.callFrame.functionName);
+    if (here) starting.add(id);
+    for (const child of node.children ?? []) visit(child, here);
+  };
+  visit(profile.nodes[0].id, false);
+  return starting;
 }
 
 if (require.main === module) main(process.argv.slice(2));
