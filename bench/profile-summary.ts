@@ -55,7 +55,7 @@ function main(argv: string[]): void {
   for (const file of files) {
     const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
     const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-    const starting = serving ? startNodes(profile) : new Set<number>();
+    const starting = serving ? startNodes(profile, byId) : new Set<number>();
     const self = new Map<number, number>();
     let total = 0;
     profile.samples.forEach((id, i) => {
@@ -90,9 +90,8 @@ function main(argv: string[]): void {
 const START = /^(Module\._load|Module\._compile|wrapSafe|main|startGatehouse|migrate|openDatabase|buildGatehouseSchema|startStandaloneServer)$/;
 
 /** The profile's nodes at or under a frame of the server's start (`START`). */
-function startNodes(profile: Profile): Set<number> {
+function startNodes(profile: Profile, byId: ReadonlyMap<number, ProfileNode>): Set<number> {
   const starting = new Set<number>();
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const visit = (id: number, under: boolean) => {
     const node = byId.get(id);
     if (!node) return;

@@ -1,8 +1,9 @@
-import { createHash, createPrivateKey, createPublicKey, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Algorithm, type Settings, SettingsError } from '../settings';
 import { readPem, readPublicKeys } from './pem';
+import { sha256 } from '../util/sha256';
 
 /** The keys access tokens are signed and verified with. Always `KeyObject`s, never strings. */
 export interface TokenKeys {
@@ -104,5 +105,5 @@ export function thumbprint(publicKey: KeyObject): string {
   const members: Record<string, string[]> = { RSA: ['e', 'kty', 'n'], EC: ['crv', 'kty', 'x', 'y'], OKP: ['crv', 'kty', 'x'] };
   const required = members[jwk.kty] ?? Object.keys(jwk).sort();
   const canonical = JSON.stringify(Object.fromEntries(required.map((name) => [name, jwk[name]])));
-  return createHash('sha256').update(canonical).digest('base64url');
+  return sha256(canonical, 'base64url');
 }

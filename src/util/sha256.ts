@@ -7,7 +7,7 @@ const oneShot = (crypto as { hash?: OneShotHash }).hash;
 
 /**
  * SHA-256 of a text's UTF-8 bytes, as hex or base64url: what the refresh and one-time tokens'
- * stored hashes and the login and account limiters' keys are. Through `crypto.hash` where Node has it
+ * stored hashes, the login and account limiters' keys and the JWK thumbprints (key ids) are. Through `crypto.hash` where Node has it
  * (about a third of `createHash(...).update(...).digest(...)`'s time for a token: 0.7-1.0 µs
  * against 2.4-2.9 in a loop on the bench machine), else `createHash`; the same bytes either way.
  *
