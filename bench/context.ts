@@ -6,7 +6,7 @@
 import { type BenchDatabase, type BenchUser, type DatabaseKind, postgresAnswers, postgresDatabase, prepareDatabase, sqliteDatabase } from './databases';
 import { login, type Session } from './graphql';
 import type { BenchOptions } from './options';
-import { type BaselineServer, type GatehouseServer, startBareApollo, startBcryptServer, startGatehouseServer } from './servers';
+import { type BaselineServer, type GatehouseServer, startBareApollo, startBcryptServer, startFloorApollo, startGatehouseServer } from './servers';
 
 export const PASSWORD = 'correct horse battery staple';
 /** The users the load is spread over have cheap hashes: only scenario 6 is about bcrypt. */
@@ -33,6 +33,8 @@ export interface BenchContext {
   options: BenchOptions;
   /** The bare Apollo Server 5 (`{ hello }`), the baseline of 1-3. */
   bare(): Promise<BaselineServer>;
+  /** The bare Apollo Server verifying a token on every request (`me`), the floor of 2 and 3 (row 2a). */
+  floor(): Promise<BaselineServer>;
   /** The raw bcrypt server, the baseline of 6. */
   bcrypt(): Promise<BaselineServer>;
   /** The Gatehouse server on SQLite, or on a scratch PostgreSQL database (null when PostgreSQL is off or does not answer). */
@@ -83,6 +85,7 @@ export async function startTarget(options: BenchOptions, db: BenchDatabase, name
 
 export function createContext(options: BenchOptions): BenchContext {
   let bare: Promise<BaselineServer> | undefined;
+  let floor: Promise<BaselineServer> | undefined;
   let bcrypt: Promise<BaselineServer> | undefined;
   const targets = new Map<DatabaseKind, Promise<GatehouseTarget | null>>();
   const ready: GatehouseTarget[] = [];
@@ -113,6 +116,7 @@ export function createContext(options: BenchOptions): BenchContext {
   return {
     options,
     bare: () => (bare ??= startBareApollo(options.profileDir)),
+    floor: () => (floor ??= startFloorApollo(options.profileDir)),
     bcrypt: () => (bcrypt ??= startBcryptServer(options.bcryptRounds, PASSWORD, options.profileDir)),
     gatehouse(kind) {
       let target = targets.get(kind);
@@ -121,7 +125,7 @@ export function createContext(options: BenchOptions): BenchContext {
     },
     started: () => [...ready],
     async close() {
-      for (const server of [bare, bcrypt]) {
+      for (const server of [bare, floor, bcrypt]) {
         if (server) await (await server.catch(() => null))?.stop();
       }
       for (const target of ready) {

@@ -151,34 +151,41 @@ async function checkMinted(url: string, mint: () => string): Promise<void> {
 /**
  * 0-3: the bare Apollo Server's `{ hello }` (0, the baseline), and on Gatehouse (SQLite)
  * `{ __typename }` without a token (1), `me` with a new access token on every request (2)
- * and `verifyToken` of a new token on every request (3), interleaved. Both servers run on
- * CPU 1 and the load generator (which also signs the tokens) on CPU 0.
+ * and `verifyToken` of a new token on every request (3), interleaved; with 2 or 3, their
+ * floor (2a, `floor-apollo.ts`): the bare server's `me` verifying each new token with
+ * Gatehouse's `verifyAccessToken`. The servers run on CPU 1 and the load generator (which
+ * also signs the tokens) on CPU 0.
  */
 async function requestScenarios(context: BenchContext): Promise<Row[]> {
   const { options } = context;
   const bare = await context.bare();
+  const withFloor = options.only.has(2) || options.only.has(3);
+  const floor = withFloor ? await context.floor() : null;
   const target = (await context.gatehouse('sqlite'))!;
   const server = target.server;
   const key = secretKey(BENCH_SECRET);
   const subjects = (await target.sessions(options.connections)).map((s) => subjectOf(s.token));
   const minters = subjects.map((subject) => accessTokenMinter(key, subject));
   await checkMinted(server.url, minters[0]);
-  const all = [
-    { id: 0, name: 'bare Apollo Server 5, { hello }', load: { name: 'bare Apollo { hello }', url: bare.url, rss: bare.rss, script: () => helloScript() } },
-    { id: 1, name: '{ __typename }, no token', load: { name: '{ __typename }', url: server.url, rss: server.rss, script: () => typenameScript() }, target: TARGETS.typename },
-    { id: 2, name: 'me (@auth), new access token each request', load: { name: 'me, new token each request', url: server.url, rss: server.rss, script: (i: number) => mintedMeScript(minters[i]) }, target: TARGETS.me },
-    { id: 3, name: 'verifyToken, new token each request', load: { name: 'verifyToken, new token each request', url: server.url, rss: server.rss, script: (i: number) => mintedVerifyScript(minters[i]) }, target: TARGETS.verify },
+  if (floor) await checkMinted(floor.url, minters[0]);
+  const all: Array<{ id: string; name: string; load: Load; target?: number; database: string }> = [
+    { id: '0', name: 'bare Apollo Server 5, { hello }', database: '-', load: { name: 'bare Apollo { hello }', url: bare.url, rss: bare.rss, script: () => helloScript() } },
+    { id: '1', name: '{ __typename }, no token', database: 'sqlite', load: { name: '{ __typename }', url: server.url, rss: server.rss, script: () => typenameScript() }, target: TARGETS.typename },
+    ...(floor ? [{ id: '2a', name: 'floor of 2, 3: 0 + one verifyAccessToken', database: '-', load: { name: 'bare Apollo me, verifying each new token', url: floor.url, rss: floor.rss, script: (i: number) => mintedMeScript(minters[i]) } }] : []),
+    { id: '2', name: 'me (@auth), new access token each request', database: 'sqlite', load: { name: 'me, new token each request', url: server.url, rss: server.rss, script: (i: number) => mintedMeScript(minters[i]) }, target: TARGETS.me },
+    { id: '3', name: 'verifyToken, new token each request', database: 'sqlite', load: { name: 'verifyToken, new token each request', url: server.url, rss: server.rss, script: (i: number) => mintedVerifyScript(minters[i]) }, target: TARGETS.verify },
   ];
-  // The baseline runs whenever one of its ratios does.
-  const chosen = all.filter((s) => options.only.has(s.id) || s.id === 0);
+  // The baseline runs whenever one of its ratios does; the floor with 2 or 3.
+  const chosen = all.filter((s) => s.id === '0' || s.id === '2a' || options.only.has(Number(s.id)));
   const measure = () => interleaved(chosen.map((s) => s.load), options);
-  const { result: totals, pinned: wasPinned } = options.pin ? await pinned([bare.child.pid, server.child.pid], measure) : { result: await measure(), pinned: false };
+  const pids = [bare.child.pid, ...(floor ? [floor.child.pid] : []), server.child.pid];
+  const { result: totals, pinned: wasPinned } = options.pin ? await pinned(pids, measure) : { result: await measure(), pinned: false };
   const base = figures(totals[0]);
-  const soak = totals.slice(1).flatMap((t) => t.windows);
+  const soak = chosen.flatMap((s, i) => (s.load.url === server.url ? totals[i].windows : []));
   const rows = chosen.map((s, i): Row => {
     const f = figures(totals[i]);
     const rssMb = peakRssMb(s.load.rss, totals[i]);
-    if (s.id === 0) {
+    if (s.id === '0') {
       return {
         id: '0', scenario: s.name, database: '-', ...f, rssMb, figure: '1.00 (baseline)', target: '', verdict: f.errors ? 'MISS' : 'n/a',
         note: [f.errors ? 'errors in the baseline' : '', wasPinned ? 'servers of 0-3 pinned to CPU 1, load generator (and token signing) to CPU 0 (taskset)' : 'not pinned to CPUs'].filter(Boolean).join('; '),
@@ -186,11 +193,18 @@ async function requestScenarios(context: BenchContext): Promise<Row[]> {
     }
     const share = cpuShare(base.cpuUs, f.cpuUs);
     const rpsShare = base.rps ? (f.rps ?? 0) / base.rps : NaN;
+    const figure = `${share.toFixed(2)} x 0 (req/s ${rpsShare.toFixed(2)})`;
+    if (s.target === undefined) {
+      return {
+        id: s.id, scenario: s.name, database: s.database, ...f, rssMb, figure, target: '', verdict: f.errors ? 'MISS' : 'n/a',
+        note: `${f.errors ? 'errors in the floor; ' : ''}the bare Apollo Server of 0 plus a \`me\` that verifies each request's new token with Gatehouse's verifyAccessToken (HS256 on node:crypto) and answers a fixed user: no session check, database, cache, log or plugin (bench/floor-apollo.ts): the least an Apollo server pays to verify each never-seen token this way, so 2 and 3 can reach no higher share`,
+      };
+    }
     return {
-      id: String(s.id), scenario: s.name, database: 'sqlite', ...f, rssMb,
-      figure: `${share.toFixed(2)} x 0 (req/s ${rpsShare.toFixed(2)})`,
-      target: `>= ${s.target!.toFixed(2)} x 0`,
-      verdict: verdict(share >= s.target!, f.errors),
+      id: s.id, scenario: s.name, database: s.database, ...f, rssMb,
+      figure,
+      target: `>= ${s.target.toFixed(2)} x 0`,
+      verdict: verdict(share >= s.target, f.errors),
     };
   });
   if (options.only.has(8) && soak.length > 0) {

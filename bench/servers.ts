@@ -152,6 +152,11 @@ export function startBareApollo(profileDir: string | null): Promise<BaselineServ
   return startBaseline('bare-apollo', {}, profileDir);
 }
 
+/** The floor of 2 and 3 (`bench/floor-apollo.ts`): the bare Apollo Server verifying each request's token with Gatehouse's `verifyAccessToken`. */
+export function startFloorApollo(profileDir: string | null): Promise<BaselineServer> {
+  return startBaseline('floor-apollo', { JWT_SECRET: BENCH_SECRET }, profileDir);
+}
+
 /** The raw bcrypt baseline server (bench/bcrypt-server.ts). */
 export function startBcryptServer(bcryptRounds: number, password: string, profileDir: string | null): Promise<BaselineServer> {
   return startBaseline('bcrypt-server', { BCRYPT_ROUNDS: String(bcryptRounds), BENCH_PASSWORD: password }, profileDir);

@@ -1,0 +1,52 @@
+/**
+ * The floor of scenarios 2 and 3 (row 2a of `npm run bench`): the bare Apollo Server of
+ * `bare-apollo.ts` with one more field, `me`, whose resolver verifies the request's bearer
+ * token with Gatehouse's own `verifyAccessToken` (HS256 on `node:crypto`, the key built by
+ * `loadTokenKeys` from `JWT_SECRET`, as the server builds it) and answers a fixed user of
+ * the shape Gatehouse's `me` answers. No session check, no database, no cache, no logging, no
+ * plugins: what any Apollo server pays to verify a never-seen token on every request.
+ * Scenario 2 cannot reach a higher share of the bare server than this does.
+ * Prints `listening http://127.0.0.1:PORT/` when ready.
+ *
+ * @example
+ * NODE_ENV=production JWT_SECRET=… node dist/bench/floor-apollo.js
+ * // listening http://127.0.0.1:40123/
+ */
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { GraphQLError } from 'graphql';
+import { loadSettings } from '../src/settings';
+import { loadTokenKeys } from '../src/tokens/keys';
+import { verifyAccessToken } from '../src/tokens/access/verify';
+
+const USER = Object.freeze({ id: '00000000-0000-4000-8000-000000000000', username: 'floor', roles: Object.freeze(['user']), isActive: true });
+const PREFIX = 'Bearer ';
+
+async function main(): Promise<void> {
+  const settings = loadSettings({ NODE_ENV: 'production', JWT_SECRET: process.env.JWT_SECRET ?? '' });
+  const keys = loadTokenKeys(settings);
+  const server = new ApolloServer<{ authorization: string | undefined }>({
+    typeDefs: 'type User { id: ID! username: String! roles: [String!]! isActive: Boolean! } type Query { hello: String! me: User! }',
+    resolvers: {
+      Query: {
+        hello: () => 'world',
+        me: (_root: unknown, _args: unknown, { authorization }: { authorization: string | undefined }) => {
+          const token = authorization?.startsWith(PREFIX) ? authorization.slice(PREFIX.length) : '';
+          const verified = verifyAccessToken(token, settings, keys, Math.floor(Date.now() / 1000));
+          if (!verified.ok) throw new GraphQLError(verified.problem, { extensions: { code: 'UNAUTHENTICATED' } });
+          return USER;
+        },
+      },
+    },
+  });
+  const { url } = await startStandaloneServer(server, {
+    context: async ({ req }) => ({ authorization: req.headers.authorization }),
+    listen: { port: Number(process.env.PORT ?? '0'), host: '127.0.0.1' },
+  });
+  console.log(`listening ${url}`);
+  const stop = () => server.stop().then(() => process.exit(0), () => process.exit(1));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+void main();
