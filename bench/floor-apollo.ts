@@ -1,11 +1,13 @@
 /**
- * The floor of scenarios 2 and 3 (row 2a of `npm run bench`): the bare Apollo Server of
- * `bare-apollo.ts` with one more field, `me`, whose resolver verifies the request's bearer
- * token with Gatehouse's own `verifyAccessToken` (HS256 on `node:crypto`, the key built by
- * `loadTokenKeys` from `JWT_SECRET`, as the server builds it) and answers a fixed user of
- * the shape Gatehouse's `me` answers. No session check, no database, no cache, no logging, no
- * plugins: what any Apollo server pays to verify a never-seen token on every request.
- * Scenario 2 cannot reach a higher share of the bare server than this does.
+ * The floors of scenarios 2 and 3 (rows 2a and 3a of `npm run bench`): the bare Apollo
+ * Server of `bare-apollo.ts` with two more fields. `me` verifies the request's bearer token
+ * and answers a fixed user of the shape Gatehouse's `me` answers; `verifyToken(token:)`
+ * verifies its argument and answers the payload Gatehouse's answers (`payload { sub
+ * username exp sid … }`). Both verify with Gatehouse's own `verifyAccessToken` (HS256 on
+ * `node:crypto`, the key built by `loadTokenKeys` from `JWT_SECRET`, as the server builds
+ * it). No session check, no database, no cache, no logging, no plugins: what an Apollo
+ * server pays at least to verify a never-seen token on every request, so Gatehouse's 2 and
+ * 3 cannot reach a higher share of the bare server than 2a and 3a do.
  * Prints `listening http://127.0.0.1:PORT/` when ready.
  *
  * @example
@@ -26,8 +28,20 @@ async function main(): Promise<void> {
   const settings = loadSettings({ NODE_ENV: 'production', JWT_SECRET: process.env.JWT_SECRET ?? '' });
   const keys = loadTokenKeys(settings);
   const server = new ApolloServer<{ authorization: string | undefined }>({
-    typeDefs: 'type User { id: ID! username: String! roles: [String!]! isActive: Boolean! } type Query { hello: String! me: User! }',
+    typeDefs: `type User { id: ID! username: String! roles: [String!]! isActive: Boolean! }
+      type TokenPayload { sub: String! username: String! exp: Int! iat: Int! origIat: Int! jti: String! tokenType: String! sid: String }
+      type VerifyPayload { payload: TokenPayload! }
+      type Query { hello: String! me: User! }
+      type Mutation { verifyToken(token: String!): VerifyPayload! }`,
     resolvers: {
+      Mutation: {
+        verifyToken: (_root: unknown, { token }: { token: string }) => {
+          const verified = verifyAccessToken(token, settings, keys, Math.floor(Date.now() / 1000));
+          if (!verified.ok) throw new GraphQLError(verified.problem, { extensions: { code: 'INVALID_TOKEN' } });
+          const claims = verified.claims;
+          return { payload: { sub: claims.sub, username: claims.username, exp: claims.exp, iat: claims.iat, origIat: claims.orig_iat, jti: claims.jti, tokenType: claims.token_type, sid: claims.sid ?? null } };
+        },
+      },
       Query: {
         hello: () => 'world',
         me: (_root: unknown, _args: unknown, { authorization }: { authorization: string | undefined }) => {

@@ -151,9 +151,9 @@ async function checkMinted(url: string, mint: () => string): Promise<void> {
 /**
  * 0-3: the bare Apollo Server's `{ hello }` (0, the baseline), and on Gatehouse (SQLite)
  * `{ __typename }` without a token (1), `me` with a new access token on every request (2)
- * and `verifyToken` of a new token on every request (3), interleaved; with 2 or 3, their
- * floor (2a, `floor-apollo.ts`): the bare server's `me` verifying each new token with
- * Gatehouse's `verifyAccessToken`. The servers run on CPU 1 and the load generator (which
+ * and `verifyToken` of a new token on every request (3), interleaved; with 2 and 3 their
+ * floors (2a, 3a, `floor-apollo.ts`): the bare server's `me` and `verifyToken` verifying
+ * each new token with Gatehouse's `verifyAccessToken`. The servers run on CPU 1 and the load generator (which
  * also signs the tokens) on CPU 0.
  */
 async function requestScenarios(context: BenchContext): Promise<Row[]> {
@@ -171,12 +171,13 @@ async function requestScenarios(context: BenchContext): Promise<Row[]> {
   const all: Array<{ id: string; name: string; load: Load; target?: number; database: string }> = [
     { id: '0', name: 'bare Apollo Server 5, { hello }', database: '-', load: { name: 'bare Apollo { hello }', url: bare.url, rss: bare.rss, script: () => helloScript() } },
     { id: '1', name: '{ __typename }, no token', database: 'sqlite', load: { name: '{ __typename }', url: server.url, rss: server.rss, script: () => typenameScript() }, target: TARGETS.typename },
-    ...(floor ? [{ id: '2a', name: 'floor of 2, 3: 0 + one verifyAccessToken', database: '-', load: { name: 'bare Apollo me, verifying each new token', url: floor.url, rss: floor.rss, script: (i: number) => mintedMeScript(minters[i]) } }] : []),
+    ...(floor ? [{ id: '2a', name: 'floor of 2: 0 + me verifying each token', database: '-', load: { name: 'bare Apollo me, verifying each new token', url: floor.url, rss: floor.rss, script: (i: number) => mintedMeScript(minters[i]) } }] : []),
     { id: '2', name: 'me (@auth), new access token each request', database: 'sqlite', load: { name: 'me, new token each request', url: server.url, rss: server.rss, script: (i: number) => mintedMeScript(minters[i]) }, target: TARGETS.me },
+    ...(floor ? [{ id: '3a', name: 'floor of 3: 0 + verifyToken', database: '-', load: { name: 'bare Apollo verifyToken, each token new', url: floor.url, rss: floor.rss, script: (i: number) => mintedVerifyScript(minters[i]) } }] : []),
     { id: '3', name: 'verifyToken, new token each request', database: 'sqlite', load: { name: 'verifyToken, new token each request', url: server.url, rss: server.rss, script: (i: number) => mintedVerifyScript(minters[i]) }, target: TARGETS.verify },
   ];
-  // The baseline runs whenever one of its ratios does; the floor with 2 or 3.
-  const chosen = all.filter((s) => s.id === '0' || s.id === '2a' || options.only.has(Number(s.id)));
+  // The baseline runs whenever one of its ratios does; a floor (2a, 3a) with its scenario.
+  const chosen = all.filter((s) => s.id === '0' || options.only.has(Number.parseInt(s.id, 10)));
   const measure = () => interleaved(chosen.map((s) => s.load), options);
   const pids = [bare.child.pid, ...(floor ? [floor.child.pid] : []), server.child.pid];
   const { result: totals, pinned: wasPinned } = options.pin ? await pinned(pids, measure) : { result: await measure(), pinned: false };
@@ -197,7 +198,7 @@ async function requestScenarios(context: BenchContext): Promise<Row[]> {
     if (s.target === undefined) {
       return {
         id: s.id, scenario: s.name, database: s.database, ...f, rssMb, figure, target: '', verdict: f.errors ? 'MISS' : 'n/a',
-        note: `${f.errors ? 'errors in the floor; ' : ''}the bare Apollo Server of 0 plus a \`me\` that verifies each request's new token with Gatehouse's verifyAccessToken (HS256 on node:crypto) and answers a fixed user: no session check, database, cache, log or plugin (bench/floor-apollo.ts): the least an Apollo server pays to verify each never-seen token this way, so 2 and 3 can reach no higher share`,
+        note: `${f.errors ? 'errors in the floor; ' : ''}the bare Apollo Server of 0 plus ${s.id === '2a' ? "a `me` that verifies each request's new bearer token and answers a fixed user" : '`verifyToken(token:)` verifying its argument and answering the payload'}, with Gatehouse's verifyAccessToken (HS256 on node:crypto); no session check, database, cache, log or plugin (bench/floor-apollo.ts): the least an Apollo server pays to verify each never-seen token this way, so ${s.id[0]} can reach no higher share`,
       };
     }
     return {
