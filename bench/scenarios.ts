@@ -153,8 +153,8 @@ async function checkMinted(url: string, mint: () => string): Promise<void> {
  * `{ __typename }` without a token (1), `me` with a new access token on every request (2)
  * and `verifyToken` of a new token on every request (3), interleaved; with 2 and 3 their
  * floors (2a, 3a, `floor-apollo.ts`): the bare server's `me` and `verifyToken` verifying
- * each new token with Gatehouse's `verifyAccessToken`. The servers run on CPU 1 and the load generator (which
- * also signs the tokens) on CPU 0.
+ * each new token with Gatehouse's `verifyAccessToken`. The servers run on CPU 1 and the
+ * load generator (which also signs the tokens) on CPU 0.
  */
 async function requestScenarios(context: BenchContext): Promise<Row[]> {
   const { options } = context;

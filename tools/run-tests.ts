@@ -100,6 +100,7 @@ export const COSTS: Readonly<Record<string, number>> = {
   'subscriptions-shutdown.test.js': 2.42,
   'subscriptions-type-graphql.test.js': 0.06,
   'subscriptions.test.js': 4.55,
+  'sha256.test.js': 0.02,
   'successor.test.js': 0.02,
   'token-cache.test.js': 0.13,
   'traces.test.js': 0.09,
