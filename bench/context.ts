@@ -33,7 +33,7 @@ export interface BenchContext {
   options: BenchOptions;
   /** The bare Apollo Server 5 (`{ hello }`), the baseline of 1-3. */
   bare(): Promise<BaselineServer>;
-  /** The bare Apollo Server verifying a token on every request (`me`), the floor of 2 and 3 (row 2a). */
+  /** The bare Apollo Server verifying a token on every request (`me`, `verifyToken`), the floors of 2 and 3 (rows 2a, 3a). */
   floor(): Promise<BaselineServer>;
   /** The raw bcrypt server, the baseline of 6. */
   bcrypt(): Promise<BaselineServer>;

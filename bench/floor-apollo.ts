@@ -19,7 +19,9 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { GraphQLError } from 'graphql';
 import { loadSettings } from '../src/settings';
 import { loadTokenKeys } from '../src/tokens/keys';
+import type { AccessClaims } from '../src/tokens/access/claims';
 import { verifyAccessToken } from '../src/tokens/access/verify';
+import { seconds } from '../src/util/clock';
 
 const USER = Object.freeze({ id: '00000000-0000-4000-8000-000000000000', username: 'floor', roles: Object.freeze(['user']), isActive: true });
 const PREFIX = 'Bearer ';
@@ -27,6 +29,12 @@ const PREFIX = 'Bearer ';
 async function main(): Promise<void> {
   const settings = loadSettings({ NODE_ENV: 'production', JWT_SECRET: process.env.JWT_SECRET ?? '' });
   const keys = loadTokenKeys(settings);
+  /** The token's claims, or the GraphQL error Gatehouse would answer with `code`. */
+  const claimsOf = (token: string, code: string): AccessClaims => {
+    const verified = verifyAccessToken(token, settings, keys, seconds(Date.now()));
+    if (!verified.ok) throw new GraphQLError(verified.problem, { extensions: { code } });
+    return verified.claims;
+  };
   const server = new ApolloServer<{ authorization: string | undefined }>({
     typeDefs: `type User { id: ID! username: String! roles: [String!]! isActive: Boolean! }
       type TokenPayload { sub: String! username: String! exp: Int! iat: Int! origIat: Int! jti: String! tokenType: String! sid: String }
@@ -35,19 +43,17 @@ async function main(): Promise<void> {
       type Mutation { verifyToken(token: String!): VerifyPayload! }`,
     resolvers: {
       Mutation: {
+        // The payload as src/graphql/types/payloads.ts's toTokenPayload makes it (not imported: it
+        // would load type-graphql into this bare server).
         verifyToken: (_root: unknown, { token }: { token: string }) => {
-          const verified = verifyAccessToken(token, settings, keys, Math.floor(Date.now() / 1000));
-          if (!verified.ok) throw new GraphQLError(verified.problem, { extensions: { code: 'INVALID_TOKEN' } });
-          const claims = verified.claims;
+          const claims = claimsOf(token, 'INVALID_TOKEN');
           return { payload: { sub: claims.sub, username: claims.username, exp: claims.exp, iat: claims.iat, origIat: claims.orig_iat, jti: claims.jti, tokenType: claims.token_type, sid: claims.sid ?? null } };
         },
       },
       Query: {
         hello: () => 'world',
         me: (_root: unknown, _args: unknown, { authorization }: { authorization: string | undefined }) => {
-          const token = authorization?.startsWith(PREFIX) ? authorization.slice(PREFIX.length) : '';
-          const verified = verifyAccessToken(token, settings, keys, Math.floor(Date.now() / 1000));
-          if (!verified.ok) throw new GraphQLError(verified.problem, { extensions: { code: 'UNAUTHENTICATED' } });
+          claimsOf(authorization?.startsWith(PREFIX) ? authorization.slice(PREFIX.length) : '', 'UNAUTHENTICATED');
           return USER;
         },
       },

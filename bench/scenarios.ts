@@ -168,12 +168,12 @@ async function requestScenarios(context: BenchContext): Promise<Row[]> {
   const minters = subjects.map((subject) => accessTokenMinter(key, subject));
   await checkMinted(server.url, minters[0]);
   if (floor) await checkMinted(floor.url, minters[0]);
-  const all: Array<{ id: string; name: string; load: Load; target?: number; database: string }> = [
+  const all: Array<{ id: string; name: string; load: Load; target?: number; database: string; floor?: string }> = [
     { id: '0', name: 'bare Apollo Server 5, { hello }', database: '-', load: { name: 'bare Apollo { hello }', url: bare.url, rss: bare.rss, script: () => helloScript() } },
     { id: '1', name: '{ __typename }, no token', database: 'sqlite', load: { name: '{ __typename }', url: server.url, rss: server.rss, script: () => typenameScript() }, target: TARGETS.typename },
-    ...(floor ? [{ id: '2a', name: 'floor of 2: 0 + me verifying each token', database: '-', load: { name: 'bare Apollo me, verifying each new token', url: floor.url, rss: floor.rss, script: (i: number) => mintedMeScript(minters[i]) } }] : []),
+    ...(floor ? [{ id: '2a', name: 'floor of 2: 0 + me verifying each token', database: '-', load: { name: 'bare Apollo me, verifying each new token', url: floor.url, rss: floor.rss, script: (i: number) => mintedMeScript(minters[i]) }, floor: "a `me` that verifies each request's new bearer token and answers a fixed user" }] : []),
     { id: '2', name: 'me (@auth), new access token each request', database: 'sqlite', load: { name: 'me, new token each request', url: server.url, rss: server.rss, script: (i: number) => mintedMeScript(minters[i]) }, target: TARGETS.me },
-    ...(floor ? [{ id: '3a', name: 'floor of 3: 0 + verifyToken', database: '-', load: { name: 'bare Apollo verifyToken, each token new', url: floor.url, rss: floor.rss, script: (i: number) => mintedVerifyScript(minters[i]) } }] : []),
+    ...(floor ? [{ id: '3a', name: 'floor of 3: 0 + verifyToken', database: '-', load: { name: 'bare Apollo verifyToken, each token new', url: floor.url, rss: floor.rss, script: (i: number) => mintedVerifyScript(minters[i]) }, floor: '`verifyToken(token:)` verifying its argument and answering the payload' }] : []),
     { id: '3', name: 'verifyToken, new token each request', database: 'sqlite', load: { name: 'verifyToken, new token each request', url: server.url, rss: server.rss, script: (i: number) => mintedVerifyScript(minters[i]) }, target: TARGETS.verify },
   ];
   // The baseline runs whenever one of its ratios does; a floor (2a, 3a) with its scenario.
@@ -195,17 +195,17 @@ async function requestScenarios(context: BenchContext): Promise<Row[]> {
     const share = cpuShare(base.cpuUs, f.cpuUs);
     const rpsShare = base.rps ? (f.rps ?? 0) / base.rps : NaN;
     const figure = `${share.toFixed(2)} x 0 (req/s ${rpsShare.toFixed(2)})`;
-    if (s.target === undefined) {
+    if (s.floor !== undefined) {
       return {
         id: s.id, scenario: s.name, database: s.database, ...f, rssMb, figure, target: '', verdict: f.errors ? 'MISS' : 'n/a',
-        note: `${f.errors ? 'errors in the floor; ' : ''}the bare Apollo Server of 0 plus ${s.id === '2a' ? "a `me` that verifies each request's new bearer token and answers a fixed user" : '`verifyToken(token:)` verifying its argument and answering the payload'}, with Gatehouse's verifyAccessToken (HS256 on node:crypto); no session check, database, cache, log or plugin (bench/floor-apollo.ts): the least an Apollo server pays to verify each never-seen token this way, so ${s.id[0]} can reach no higher share`,
+        note: `${f.errors ? 'errors in the floor; ' : ''}the bare Apollo Server of 0 plus ${s.floor}, with Gatehouse's verifyAccessToken (HS256 on node:crypto); no session check, database, cache, log or plugin (bench/floor-apollo.ts): the least an Apollo server pays to verify each never-seen token this way, so ${s.id[0]} can reach no higher share`,
       };
     }
     return {
       id: s.id, scenario: s.name, database: s.database, ...f, rssMb,
       figure,
-      target: `>= ${s.target.toFixed(2)} x 0`,
-      verdict: verdict(share >= s.target, f.errors),
+      target: `>= ${s.target!.toFixed(2)} x 0`,
+      verdict: verdict(share >= s.target!, f.errors),
     };
   });
   if (options.only.has(8) && soak.length > 0) {

@@ -152,7 +152,7 @@ export function startBareApollo(profileDir: string | null): Promise<BaselineServ
   return startBaseline('bare-apollo', {}, profileDir);
 }
 
-/** The floor of 2 and 3 (`bench/floor-apollo.ts`): the bare Apollo Server verifying each request's token with Gatehouse's `verifyAccessToken`. */
+/** The floors of 2 and 3 (`bench/floor-apollo.ts`): the bare Apollo Server verifying each request's token with Gatehouse's `verifyAccessToken`. */
 export function startFloorApollo(profileDir: string | null): Promise<BaselineServer> {
   return startBaseline('floor-apollo', { JWT_SECRET: BENCH_SECRET }, profileDir);
 }
